@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the Debian packages that virtnet-wizard's build and test suite need.
+set -euo pipefail
+
+packages=(
+    # libvirt-python compiles against these
+    libvirt-dev pkg-config gcc python3-dev
+    # virsh and virt-xml-validate
+    libvirt-clients
+    # real validators and the programs the recipes drive
+    dnsmasq-base iptables iproute2 radvd ifupdown bridge-utils
+    # the interactive tests run the wizard in a terminal multiplexer
+    tmux
+)
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+    exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+    echo "install-system-deps: need root to install: ${missing[*]}" >&2
+    exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# --no-install-recommends keeps services we do not want (a system dnsmasq) off the machine
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,1 @@
+"""Recipes: turn answers and host facts into the stages of a plan."""

@@ -1,0 +1,1 @@
+"""Pure renderers: one function per file format, model in, text out."""
