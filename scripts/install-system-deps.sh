@@ -9,6 +9,10 @@ packages=(
     libvirt-clients
     # real validators and the programs the recipes drive
     dnsmasq-base iptables iproute2 radvd ifupdown bridge-utils
+    # virt-xml-validate calls xmllint
+    libxml2-utils
+    # systemd-analyze and sysctl validate the units and kernel settings
+    systemd procps
     # the interactive tests run the wizard in a terminal multiplexer
     tmux
 )

@@ -43,6 +43,8 @@ class CommandStep:
     description: str = ""
     ignore_failure: bool = False
     """The command may legitimately fail (it only cleans up), as ``ExecStartPre=-`` does."""
+    undo_on_failure: bool = False
+    """Run ``undo`` even when the command failed: it may have done part of its work."""
     kind: Literal["command"] = "command"
 
     def describe(self) -> str:
@@ -54,6 +56,7 @@ class CommandStep:
             "argv": list(self.argv),
             "undo": [list(a) for a in self.undo],
             "ignore_failure": self.ignore_failure,
+            "undo_on_failure": self.undo_on_failure,
             "description": self.describe(),
         }
 
@@ -127,7 +130,9 @@ Step = FileStep | CommandStep | SysctlStep | LibvirtStep
 class Check:
     """What a stage promises, verified after it ran (read-only)."""
 
-    what: Literal["link-up", "bridge-port", "address", "net-active", "process", "ping", "file"]
+    what: Literal[
+        "link-up", "bridge-port", "address", "net-active", "process", "ping", "file", "chain"
+    ]
     target: str
     detail: str = ""
 
@@ -140,6 +145,7 @@ class Check:
             "process": "{t} is running",
             "ping": "{t} answers",
             "file": "{t} exists",
+            "chain": "{d} jumps to {t}",
         }
         return labels[self.what].format(t=self.target, d=self.detail)
 
@@ -158,6 +164,8 @@ class Stage:
     why_risky: str = ""
     checks: tuple[Check, ...] = ()
     network: str = ""
+    after_undo: tuple[Argv, ...] = ()
+    """Run once every step of the stage is undone, to bring the restored files back into effect."""
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -165,6 +173,7 @@ class Stage:
             "risky": self.risky,
             "steps": [s.to_json() for s in self.steps],
             "checks": [c.to_json() for c in self.checks],
+            "after_undo": [list(a) for a in self.after_undo],
         }
         if self.network:
             out["network"] = self.network
