@@ -1,0 +1,355 @@
+"""Where side effects happen: the real host, a sandbox folder, or a network namespace."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import subprocess
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    import libvirt
+
+HostKind = Literal["real", "sandbox", "netns"]
+
+#: Where the sandbox keeps the networks of libvirt's test driver between runs.
+SANDBOX_LIBVIRT_DIR = "var/lib/virtnet-wizard/sandbox/libvirt"
+#: Canned answers of read-only commands in the sandbox (argv joined by spaces -> stdout).
+SANDBOX_RESPONSES = "var/lib/virtnet-wizard/sandbox/responses.json"
+#: Commands the sandbox was asked to run, one JSON argv per line.
+SANDBOX_COMMAND_LOG = "var/lib/virtnet-wizard/sandbox/commands.log"
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """What a command did: exit status and output."""
+
+    argv: tuple[str, ...]
+    returncode: int
+    stdout: str = ""
+    stderr: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+
+@dataclass(frozen=True)
+class FileMeta:
+    """What a backup needs to restore a file exactly."""
+
+    mode: int
+    uid: int
+    gid: int
+
+
+class Host:
+    """The one door to the system: files, commands and libvirt.
+
+    Paths given to a host are always the absolute paths of the plan (``/etc/...``);
+    the host maps them under its root.
+    """
+
+    kind: HostKind = "real"
+
+    def __init__(self, root: Path | str = "/") -> None:
+        self.root = Path(root)
+
+    # --- files -------------------------------------------------------------
+    def path(self, path: str) -> Path:
+        """Where the plan's absolute ``path`` lives on this host."""
+        if not path.startswith("/"):
+            raise ValueError(f"not an absolute path: {path}")
+        return self.root / path.lstrip("/")
+
+    def read_bytes(self, path: str) -> bytes | None:
+        try:
+            return self.path(path).read_bytes()
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+            return None
+
+    def read_text(self, path: str) -> str | None:
+        data = self.read_bytes(path)
+        return None if data is None else data.decode("utf-8", errors="replace")
+
+    def exists(self, path: str) -> bool:
+        return self.path(path).exists()
+
+    def is_dir(self, path: str) -> bool:
+        return self.path(path).is_dir()
+
+    def list_dir(self, path: str) -> list[str]:
+        try:
+            return sorted(os.listdir(self.path(path)))
+        except (FileNotFoundError, NotADirectoryError):
+            return []
+
+    def stat(self, path: str) -> FileMeta | None:
+        try:
+            st = self.path(path).stat()
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        return FileMeta(mode=st.st_mode & 0o7777, uid=st.st_uid, gid=st.st_gid)
+
+    def write_bytes(
+        self, path: str, content: bytes, mode: int = 0o644, uid: int = -1, gid: int = -1
+    ) -> None:
+        """Write atomically: a temp file in the same folder, fsync, rename, fsync the folder.
+
+        A crash leaves either the old file or the new one, never a mix.
+        """
+        target = self.path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(content)
+                handle.flush()
+                os.fchmod(handle.fileno(), mode)
+                if uid != -1 or gid != -1:
+                    os.fchown(handle.fileno(), uid, gid)
+                os.fsync(handle.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        dir_fd = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+    def write_text(self, path: str, content: str, mode: int = 0o644) -> None:
+        self.write_bytes(path, content.encode(), mode)
+
+    def remove(self, path: str) -> None:
+        self.path(path).unlink(missing_ok=True)
+
+    # --- commands ----------------------------------------------------------
+    def wrap(self, argv: Sequence[str]) -> list[str]:
+        """The argv as this host really runs it."""
+        return list(argv)
+
+    def run(
+        self, argv: Sequence[str], *, input: str | None = None, timeout: float = 120
+    ) -> CommandResult:
+        """Run one command (never through a shell); a missing program is exit 127."""
+        real = self.wrap(argv)
+        try:
+            proc = subprocess.run(
+                real, input=input, capture_output=True, text=True, timeout=timeout
+            )
+        except FileNotFoundError as exc:
+            return CommandResult(tuple(argv), 127, "", f"{real[0]}: {exc.strerror}")
+        except subprocess.TimeoutExpired:
+            return CommandResult(tuple(argv), 124, "", f"timed out after {timeout:g} s")
+        return CommandResult(tuple(argv), proc.returncode, proc.stdout, proc.stderr)
+
+    @property
+    def environ(self) -> Mapping[str, str]:
+        return os.environ
+
+    # --- libvirt -----------------------------------------------------------
+    def libvirt_uri(self) -> str:
+        return "qemu:///system"
+
+    def libvirt(self) -> libvirt.virConnect:
+        """A libvirt connection; raises ``libvirt.libvirtError`` when libvirtd is unreachable."""
+        import libvirt as lv
+
+        return lv.open(self.libvirt_uri())
+
+    def libvirt_saved(self, conn: libvirt.virConnect) -> None:
+        """Called after changes through ``conn``; the sandbox persists its networks here."""
+
+    def describe(self) -> str:
+        return "this machine"
+
+
+class RealHost(Host):
+    """The machine the wizard runs on: ``/``, real commands, ``qemu:///system``."""
+
+    kind: HostKind = "real"
+
+
+class NetnsHost(Host):
+    """Commands run inside a network namespace; files under ``root`` (``/`` when not given).
+
+    With a root, any argument that names a file under the root's planned paths is
+    rewritten to its place under the root, so ``iptables-restore /etc/...`` reads
+    the file the plan wrote.
+    """
+
+    kind: HostKind = "netns"
+
+    def __init__(self, netns: str, root: Path | str = "/") -> None:
+        super().__init__(root)
+        self.netns = netns
+
+    def wrap(self, argv: Sequence[str]) -> list[str]:
+        return ["ip", "netns", "exec", self.netns, *(self._map_arg(a) for a in argv)]
+
+    def _map_arg(self, arg: str) -> str:
+        if self.root == Path("/"):
+            return arg
+        key, sep, value = arg.partition("=")
+        candidate = value if sep else arg
+        if candidate.startswith("/") and self.path(candidate).exists():
+            mapped = str(self.path(candidate))
+            return f"{key}={mapped}" if sep else mapped
+        return arg
+
+    def describe(self) -> str:
+        where = f", files under {self.root}" if self.root != Path("/") else ""
+        return f"network namespace {self.netns}{where}"
+
+
+@dataclass
+class _Recorded:
+    commands: list[tuple[str, ...]] = field(default_factory=list)
+
+
+class SandboxHost(Host):
+    """A folder that stands in for the machine: files under it, commands recorded, not run.
+
+    Read-only queries (``ip -j address``...) are answered from canned responses kept
+    in the sandbox, so the probe sees a plausible host. libvirt is the ``test:``
+    driver, loaded from and saved to XML files under the root, so that a later
+    process sees the networks an earlier one defined.
+    """
+
+    kind: HostKind = "sandbox"
+
+    def __init__(self, root: Path | str) -> None:
+        super().__init__(root)
+        self.recorded = _Recorded()
+
+    def _responses(self) -> dict[str, Any]:
+        text = self.read_text("/" + SANDBOX_RESPONSES)
+        if not text:
+            return {}
+        data = json.loads(text)
+        return data if isinstance(data, dict) else {}
+
+    def run(
+        self, argv: Sequence[str], *, input: str | None = None, timeout: float = 120
+    ) -> CommandResult:
+        key = shlex.join(argv)
+        canned = self._responses().get(key)
+        if canned is not None:
+            if isinstance(canned, dict):
+                return CommandResult(
+                    tuple(argv),
+                    int(canned.get("returncode", 0)),
+                    str(canned.get("stdout", "")),
+                    str(canned.get("stderr", "")),
+                )
+            return CommandResult(tuple(argv), 0, str(canned), "")
+        self.recorded.commands.append(tuple(argv))
+        log = self.path("/" + SANDBOX_COMMAND_LOG)
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("a") as handle:
+            handle.write(json.dumps(list(argv)) + "\n")
+        return CommandResult(tuple(argv), 0, "", "")
+
+    def _libvirt_dir(self) -> Path:
+        return self.path("/" + SANDBOX_LIBVIRT_DIR)
+
+    def libvirt_uri(self) -> str:
+        return f"test://{self._node_xml()}"
+
+    def _node_xml(self) -> Path:
+        """A node description for the test driver, made from the saved networks."""
+        import xml.etree.ElementTree as ET
+
+        folder = self._libvirt_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        node = ET.Element("node")
+        for path in sorted(folder.glob("*.xml")):
+            try:
+                node.append(ET.fromstring(path.read_text()))
+            except ET.ParseError:
+                continue
+        if not list(node) and not (folder / ".empty").exists():
+            # An empty node would leave the test driver without a default network;
+            # a fresh libvirt install has one, so the sandbox has one too.
+            node.append(ET.fromstring(_DEFAULT_NETWORK_XML))
+        out = folder.parent / "node.xml"
+        out.write_text(ET.tostring(node, encoding="unicode"))
+        return out
+
+    def libvirt(self) -> libvirt.virConnect:
+        import libvirt as lv
+
+        conn = lv.open(self.libvirt_uri())
+        state = self._libvirt_state()
+        for net in conn.listAllNetworks():
+            info = state.get(net.name(), {"active": True, "autostart": False})
+            if not info.get("active", True) and net.isActive():
+                net.destroy()
+            if info.get("autostart"):
+                net.setAutostart(True)
+        return conn
+
+    def _libvirt_state(self) -> dict[str, dict[str, bool]]:
+        path = self._libvirt_dir() / "state.json"
+        try:
+            data = json.loads(path.read_text())
+        except (FileNotFoundError, json.JSONDecodeError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def libvirt_saved(self, conn: libvirt.virConnect) -> None:
+        folder = self._libvirt_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        state: dict[str, dict[str, bool]] = {}
+        names = set()
+        for net in conn.listAllNetworks():
+            if not net.isPersistent():
+                continue
+            name = net.name()
+            names.add(name)
+            # The test driver keeps one definition (no live/config split) and refuses
+            # the INACTIVE flag, so the plain description is the persistent one.
+            xml = net.XMLDesc(0)
+            self.write_text("/" + f"{SANDBOX_LIBVIRT_DIR}/{name}.xml", xml)
+            state[name] = {"active": bool(net.isActive()), "autostart": bool(net.autostart())}
+        for stale in folder.glob("*.xml"):
+            if stale.stem not in names:
+                stale.unlink()
+        marker = folder / ".empty"
+        if names:
+            marker.unlink(missing_ok=True)
+        else:
+            # Remember that even the default network is gone.
+            marker.touch()
+        self.write_text("/" + f"{SANDBOX_LIBVIRT_DIR}/state.json", json.dumps(state, indent=1))
+
+    def describe(self) -> str:
+        return f"sandbox {self.root}"
+
+
+_DEFAULT_NETWORK_XML = """<network>
+  <name>default</name>
+  <bridge name="virbr0"/>
+  <forward mode="nat"/>
+  <ip address="192.168.122.1" netmask="255.255.255.0">
+    <dhcp>
+      <range start="192.168.122.2" end="192.168.122.254"/>
+    </dhcp>
+  </ip>
+</network>"""
+
+
+def make_host(root: str | None, netns: str | None) -> Host:
+    """The host that ``--root`` and ``--netns`` select (see DESIGN.md, "Where the commands act")."""
+    if netns:
+        return NetnsHost(netns, root or "/")
+    if root:
+        return SandboxHost(root)
+    return RealHost()
