@@ -49,7 +49,7 @@ def test_sandbox_records_commands_and_answers_canned_ones(tmp_path: Path) -> Non
 
 def test_sandbox_libvirt_networks_survive_a_new_process(tmp_path: Path) -> None:
     first = SandboxHost(tmp_path)
-    conn = first.libvirt()
+    conn = first.connect_libvirt()
     assert conn.listNetworks() == ["default"], "a fresh sandbox has libvirt's default network"
     net = conn.networkDefineXML(
         "<network><name>mynet</name><bridge name='virbr7'/><forward mode='nat'/>"
@@ -61,7 +61,7 @@ def test_sandbox_libvirt_networks_survive_a_new_process(tmp_path: Path) -> None:
     first.libvirt_saved(conn)
     conn.close()
 
-    again = SandboxHost(tmp_path).libvirt()
+    again = SandboxHost(tmp_path).connect_libvirt()
     assert sorted(again.listAllNetworks(), key=lambda n: n.name())[1].name() == "mynet"
     mynet = again.networkLookupByName("mynet")
     assert mynet.isActive() and mynet.autostart()
@@ -70,7 +70,7 @@ def test_sandbox_libvirt_networks_survive_a_new_process(tmp_path: Path) -> None:
     mynet.destroy()
     mynet.undefine()
     SandboxHost(tmp_path).libvirt_saved(again)
-    assert SandboxHost(tmp_path).libvirt().listAllNetworks() == []
+    assert SandboxHost(tmp_path).connect_libvirt().listAllNetworks() == []
 
 
 def test_real_host_runs_commands_and_reports_missing_programs() -> None:

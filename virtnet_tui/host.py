@@ -158,7 +158,7 @@ class Host:
     def libvirt_uri(self) -> str:
         return "qemu:///system"
 
-    def libvirt(self) -> libvirt.virConnect:
+    def connect_libvirt(self) -> libvirt.virConnect:
         """A libvirt connection; raises ``libvirt.libvirtError`` when libvirtd is unreachable."""
         import libvirt as lv
 
@@ -283,7 +283,7 @@ class SandboxHost(Host):
         out.write_text(ET.tostring(node, encoding="unicode"))
         return out
 
-    def libvirt(self) -> libvirt.virConnect:
+    def connect_libvirt(self) -> libvirt.virConnect:
         import libvirt as lv
 
         conn = lv.open(self.libvirt_uri())
