@@ -342,7 +342,11 @@ def _dnsmasq(b: PlanBuilder, spec: NetworkSpec) -> None:
     else:
         steps += [
             CommandStep(("mkdir", "-p", "/var/run/dnsmasq")),
-            CommandStep(dnsmasq_argv(br), undo=(("pkill", "-F", paths.pidfile),)),
+            CommandStep(
+                # By name, like every command of a plan: the operator's PATH decides.
+                ("dnsmasq", *dnsmasq_argv(br)[1:]),
+                undo=(("pkill", "-F", paths.pidfile),),
+            ),
         ]
         b.warn(
             f"Without systemd, dnsmasq for {br} is started now but not at boot; "
