@@ -166,3 +166,14 @@ def test_installed_console_script_runs() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["networks"][0]["type"] == "nat"
+
+
+def test_recommendation_text_has_one_bullet_per_reason(capsys: pytest.CaptureFixture[str]) -> None:
+    example = str(EXAMPLES / "multi-example1.toml")
+    rc, out, _ = run(capsys, "recommend", "--answers", example, "--json")
+    assert rc == 0
+    data = json.loads(out)
+    rc, text, _ = run(capsys, "recommend", "--answers", example)
+    assert rc == 0
+    bullets = [line for line in text.splitlines() if line.startswith("  - ")]
+    assert len(bullets) == len(data["reasons"]) + len(data["alternatives"])
