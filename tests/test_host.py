@@ -43,7 +43,9 @@ def test_sandbox_records_commands_and_answers_canned_ones(tmp_path: Path) -> Non
     result = host.run(["ip", "link", "add", "virbr10", "type", "bridge"])
     assert result.ok and result.stdout == ""
     log = (tmp_path / "var/lib/virtnet-wizard/sandbox/commands.log").read_text().splitlines()
-    assert [json.loads(line) for line in log] == [["ip", "link", "add", "virbr10", "type", "bridge"]]
+    assert [json.loads(line) for line in log] == [
+        ["ip", "link", "add", "virbr10", "type", "bridge"]
+    ]
     assert host.recorded.commands == [("ip", "link", "add", "virbr10", "type", "bridge")]
 
 
