@@ -14,9 +14,7 @@ if TYPE_CHECKING:
 
 def _wrap(text: str, indent: str) -> str:
     # Continuation lines line up under the text, not under the bullet.
-    return textwrap.fill(
-        text, width=88, initial_indent=indent, subsequent_indent=" " * len(indent)
-    )
+    return textwrap.fill(text, width=88, initial_indent=indent, subsequent_indent=" " * len(indent))
 
 
 def recommendation_text(rec: Recommendation, warnings: tuple[str, ...]) -> str:
