@@ -15,6 +15,10 @@ packages=(
     systemd procps
     # the interactive tests run the wizard in a terminal multiplexer
     tmux
+    # end-to-end tests: a DHCP client for the "vm" namespace, ping, and a libvirtd that the
+    # tests start inside a namespace with its files under a test folder (the qemu
+    # driver is a hard dependency of libvirt-daemon; no qemu binaries are installed)
+    udhcpc iputils-ping libvirt-daemon libvirt-daemon-driver-qemu
 )
 
 missing=()

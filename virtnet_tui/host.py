@@ -6,6 +6,7 @@ import json
 import os
 import shlex
 import subprocess
+import sys
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -23,6 +24,8 @@ SANDBOX_LIBVIRT_DIR = "var/lib/virtnet-wizard/sandbox/libvirt"
 SANDBOX_RESPONSES = "var/lib/virtnet-wizard/sandbox/responses.json"
 #: Commands the sandbox was asked to run, one JSON argv per line.
 SANDBOX_COMMAND_LOG = "var/lib/virtnet-wizard/sandbox/commands.log"
+#: The helper that runs a command with a root folder's files in place (see NetnsHost).
+NETNS_EXEC = str(Path(__file__).with_name("netns_exec.py"))
 
 
 @dataclass(frozen=True)
@@ -110,9 +113,10 @@ class Host:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(content)
                 handle.flush()
-                os.fchmod(handle.fileno(), mode)
+                # chown before chmod: changing the owner clears set-uid and set-gid bits.
                 if uid != -1 or gid != -1:
                     os.fchown(handle.fileno(), uid, gid)
+                os.fchmod(handle.fileno(), mode)
                 os.fsync(handle.fileno())
             os.replace(tmp, target)
         except BaseException:
@@ -180,32 +184,61 @@ class RealHost(Host):
 class NetnsHost(Host):
     """Commands run inside a network namespace; files under ``root`` (``/`` when not given).
 
-    With a root, any argument that names a file under the root's planned paths is
-    rewritten to its place under the root, so ``iptables-restore /etc/...`` reads
-    the file the plan wrote.
+    With a root, every command runs through ``netns_exec``: in a private mount namespace
+    where ROOT's files lie over the machine's at their planned paths, ROOT/run is /run,
+    and everything else is read-only. ``ifup`` then reads the plan's
+    /etc/network/interfaces and keeps its state in ROOT/run/network; dnsmasq writes its
+    leases and pid file under ROOT; nothing a command does can change the machine's files.
+    The libvirt connection goes to a libvirtd started the same way (its socket is
+    ROOT/run/libvirt/libvirt-sock), never to the machine's.
     """
 
     kind: HostKind = "netns"
 
-    def __init__(self, netns: str, root: Path | str = "/") -> None:
-        super().__init__(root)
+    def __init__(self, netns: str, root: Path | str = "/", libvirt_uri: str = "") -> None:
+        # Absolute: the helper and libvirt's socket path must not depend on the cwd.
+        super().__init__(os.path.abspath(root))
         self.netns = netns
+        self._libvirt_uri = libvirt_uri
+        self._prepared = False
+
+    @property
+    def mapped(self) -> bool:
+        """Whether files live under a root folder (and commands see them there)."""
+        return self.root != Path("/")
+
+    def _prepare(self) -> None:
+        """Give the root its private /run before anything is written or run."""
+        if self.mapped and not self._prepared:
+            from virtnet_tui.netns_exec import prepare_root
+
+            prepare_root(str(self.root))
+            self._prepared = True
+
+    def write_bytes(
+        self, path: str, content: bytes, mode: int = 0o644, uid: int = -1, gid: int = -1
+    ) -> None:
+        self._prepare()
+        super().write_bytes(path, content, mode, uid, gid)
 
     def wrap(self, argv: Sequence[str]) -> list[str]:
-        return ["ip", "netns", "exec", self.netns, *(self._map_arg(a) for a in argv)]
+        prefix = ["ip", "netns", "exec", self.netns]
+        if not self.mapped:
+            return [*prefix, *argv]
+        self._prepare()
+        # -I: the helper needs only the standard library and must not pick up the
+        # caller's PYTHONPATH or user site (it runs as root).
+        return [*prefix, sys.executable, "-I", NETNS_EXEC, str(self.root), "--", *argv]
 
-    def _map_arg(self, arg: str) -> str:
-        if self.root == Path("/"):
-            return arg
-        key, sep, value = arg.partition("=")
-        candidate = value if sep else arg
-        if candidate.startswith("/") and self.path(candidate).exists():
-            mapped = str(self.path(candidate))
-            return f"{key}={mapped}" if sep else mapped
-        return arg
+    def libvirt_uri(self) -> str:
+        if self._libvirt_uri:
+            return self._libvirt_uri
+        if self.mapped:
+            return f"qemu:///system?socket={self.root}/run/libvirt/libvirt-sock"
+        return super().libvirt_uri()
 
     def describe(self) -> str:
-        where = f", files under {self.root}" if self.root != Path("/") else ""
+        where = f", files under {self.root}" if self.mapped else ""
         return f"network namespace {self.netns}{where}"
 
 
@@ -226,7 +259,8 @@ class SandboxHost(Host):
     kind: HostKind = "sandbox"
 
     def __init__(self, root: Path | str) -> None:
-        super().__init__(root)
+        # Absolute, or libvirt would read test://relative/... as a remote host name.
+        super().__init__(Path(root).absolute())
         self.recorded = _Recorded()
 
     def _responses(self) -> dict[str, Any]:

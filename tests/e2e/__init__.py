@@ -1,0 +1,1 @@
+"""End-to-end tests: the wizard applies real plans inside network namespaces."""

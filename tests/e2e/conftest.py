@@ -1,0 +1,31 @@
+"""End-to-end fixtures: wired namespaces and a root folder for the files."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from netns import netns_unavailable
+
+from e2e.topology import Topology, topology
+
+
+@pytest.fixture
+def topo() -> Iterator[Topology]:
+    """Namespaces for one test (``topo.add(role)``); all of them go away afterwards."""
+    reason = netns_unavailable()
+    if reason:
+        pytest.skip(reason)
+    with topology() as made:
+        yield made
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    """The folder that stands for the host's file system (``--root``)."""
+    folder = tmp_path / "root"
+    folder.mkdir()
+    os.chmod(folder, 0o755)
+    return folder

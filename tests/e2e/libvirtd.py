@@ -1,0 +1,94 @@
+"""A real libvirtd inside a test namespace, with every file it uses under the test's root."""
+
+from __future__ import annotations
+
+import pwd
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import libvirt
+from netns import Netns
+
+from e2e.topology import wait_until
+from virtnet_tui.host import NETNS_EXEC
+
+#: The accounts Debian's libvirt-daemon-system would create: the qemu driver refuses to
+#: start without libvirt-qemu, and the network driver runs dnsmasq as libvirt-dnsmasq.
+ACCOUNTS = ("libvirt-qemu", "libvirt-dnsmasq")
+#: Folders libvirtd writes to; they exist under the root only.
+FOLDERS = ("etc/libvirt", "var/lib/libvirt", "var/log/libvirt", "var/cache/libvirt", "run")
+
+
+def socket_uri(root: Path) -> str:
+    """The URI of the libvirtd started by ``libvirtd_in(ns, root)`` (what NetnsHost uses)."""
+    return f"qemu:///system?socket={root}/run/libvirt/libvirt-sock"
+
+
+def _accounts(root: Path) -> None:
+    """ROOT/etc/passwd and group: the machine's, plus libvirt's accounts if it lacks them.
+
+    netns_exec lays these over the machine's files for commands run with this root, so
+    libvirtd finds its users while the machine's account database stays as it is.
+    """
+    passwd = Path("/etc/passwd").read_text()
+    group = Path("/etc/group").read_text()
+    used = {p.pw_uid for p in pwd.getpwall()}
+    gids = {int(line.split(":")[2]) for line in group.splitlines() if line.count(":") >= 3}
+    free = (n for n in range(64000, 65000) if n not in used and n not in gids)
+    for name in ACCOUNTS:
+        if f"\n{name}:" in f"\n{passwd}":
+            continue
+        ident = next(free)
+        passwd += f"{name}:x:{ident}:{ident}:{name}:/var/lib/libvirt:/usr/sbin/nologin\n"
+        group += f"{name}:x:{ident}:\n"
+    (root / "etc").mkdir(exist_ok=True)
+    (root / "etc/passwd").write_text(passwd)
+    (root / "etc/group").write_text(group)
+
+
+@contextmanager
+def libvirtd_in(ns: Netns, root: Path, log: Path) -> Iterator[libvirt.virConnect]:
+    """Start libvirtd in ``ns`` with its files under ``root``; stop it afterwards.
+
+    The daemon runs through netns_exec like every NetnsHost command, with /etc/libvirt
+    private as well, so its configuration, state, logs and socket all live under
+    ``root`` and the machine's libvirt (if any) is never involved.
+    """
+    for folder in FOLDERS:
+        (root / folder).mkdir(parents=True, exist_ok=True)
+    # The qemu driver is loaded too (Debian builds libvirtd with it); let it run as root
+    # rather than look for a group it would otherwise want to own its files.
+    (root / "etc/libvirt/qemu.conf").write_text('user = "root"\ngroup = "root"\n')
+    _accounts(root)
+    argv = ["ip", "netns", "exec", ns.name, sys.executable, "-I", NETNS_EXEC, str(root)]
+    argv += ["--private", "/etc/libvirt", "--", "libvirtd"]
+    with log.open("w") as out:
+        daemon = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT)
+    conn: libvirt.virConnect | None = None
+    try:
+
+        def connected() -> bool:
+            nonlocal conn
+            if daemon.poll() is not None:
+                raise AssertionError(f"libvirtd exited {daemon.returncode}:\n{log.read_text()}")
+            try:
+                conn = libvirt.open(socket_uri(root))
+            except libvirt.libvirtError:
+                return False
+            return True
+
+        wait_until("libvirtd to answer on its socket", connected, seconds=20, every=0.2)
+        assert conn is not None
+        yield conn
+    finally:
+        if conn is not None:
+            conn.close()
+        daemon.terminate()
+        try:
+            daemon.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            daemon.kill()
+            daemon.wait()

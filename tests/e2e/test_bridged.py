@@ -1,0 +1,111 @@
+"""Bridged end to end: the uplink becomes a bridge port while the LAN keeps pinging the host."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from netns import Netns, stop
+
+from e2e.runner import Runner
+from e2e.topology import (
+    Topology,
+    host_firewall,
+    lan_uplink,
+    machine_snapshot,
+    net_state,
+    plug_vm,
+    settle,
+)
+from e2e.wizard import Applied, apply_answers
+from virtnet_tui.answers import load_answers
+from virtnet_tui.host import NetnsHost
+from virtnet_tui.planning import prepare
+
+ANSWERS = Path(__file__).with_name("answers") / "bridged.toml"
+PING_INTERVAL = 0.05
+#: The issue's promise: bridging the uplink costs at most half a second of replies.
+MAX_OUTAGE = 0.5
+
+
+def _start_pinging(lan: Netns, address: str) -> subprocess.Popen[str]:
+    return lan.popen("ping", "-n", "-D", "-i", str(PING_INTERVAL), "-W", "1", address)
+
+
+def _lost_seconds(output: str) -> tuple[float, int]:
+    """Seconds of replies missing between the first and the last reply, and replies seen."""
+    seqs = sorted({int(m) for m in re.findall(r"icmp_seq=(\d+) ttl=", output)})
+    assert len(seqs) > 10, f"too few replies to judge:\n{output}"
+    missing = (seqs[-1] - seqs[0] + 1) - len(seqs)
+    return missing * PING_INTERVAL, len(seqs)
+
+
+def _bridge(topo: Topology, root: Path) -> tuple[Applied, float]:
+    """Apply the bridged plan in "host" while "lan" pings it; the seconds of replies lost."""
+    host, lan = topo["host"], topo["lan"]
+    pinger = _start_pinging(lan, "198.51.100.2")
+    try:
+        applied = apply_answers(ANSWERS, host.name, root)
+        host.run("ping", "-c", "3", "-i", "0.2", "198.51.100.1")  # replies after the change
+    finally:
+        output = stop(pinger)
+    lost, seen = _lost_seconds(output)
+    print(f"bridging the uplink: {lost:.2f} s of replies lost, {seen} replies seen")
+    return applied, lost
+
+
+@pytest.mark.netns
+def test_bridging_the_uplink_keeps_the_host_reachable(topo: Topology, root: Path) -> None:
+    host = topo.add("host")
+    topo.add("lan")
+    lan_uplink(topo)
+    machine_before = machine_snapshot()
+
+    _, lost = _bridge(topo, root)
+    assert lost <= MAX_OUTAGE, f"{lost:.2f} s of replies lost while bridging"
+
+    # The bridge holds the address, MAC and default route; eth0 is its port.
+    assert "master br0" in host.run("ip", "-o", "link", "show", "eth0").stdout
+    assert "198.51.100.2/24" in host.run("ip", "-o", "address", "show", "dev", "br0").stdout
+    assert "02:00:00:00:00:02" in host.run("ip", "-o", "link", "show", "br0").stdout
+    assert "default via 198.51.100.1 dev br0" in host.run("ip", "route").stdout
+    assert not host.run("ip", "-o", "-4", "address", "show", "dev", "eth0").stdout
+
+    # A VM on the bridge is on the LAN itself.
+    plug_vm(topo, "vm", "br0", "52:54:00:00:00:10")
+    vm = topo["vm"]
+    vm.run("ip", "address", "add", "198.51.100.10/24", "dev", "eth0")
+    vm.run("ping", "-c", "1", "-W", "2", "198.51.100.1")
+    assert machine_snapshot() == machine_before
+
+
+@pytest.mark.netns
+def test_bridged_rollback_restores_links_addresses_and_routes(topo: Topology, root: Path) -> None:
+    host = topo.add("host")
+    topo.add("lan")
+    lan_uplink(topo)
+    host_firewall(host)
+    before = net_state(host)
+
+    applied, _ = _bridge(topo, root)
+    applied.rollback()
+    settle(host)
+    assert net_state(host) == before
+
+
+@pytest.mark.netns
+def test_bridged_rollback_puts_bridge_netfilter_settings_back(ns: Netns, root: Path) -> None:
+    keys = ("net.bridge.bridge-nf-call-iptables", "net.bridge.bridge-nf-call-ip6tables")
+    ns.run("sysctl", "-w", *(f"{k}=1" for k in keys))
+    before = ns.run("sysctl", *keys).stdout
+    plan = prepare(load_answers(ANSWERS)).plan
+    first = plan.stages[0]
+    assert "bridge.conf" in str(first.steps)
+    runner = Runner(NetnsHost(ns.name, root))
+    for step in first.steps:
+        runner.apply_step(step)
+    assert ns.run("sysctl", *keys).stdout != before, "the stage changes them"
+    runner.undo()
+    assert ns.run("sysctl", *keys).stdout == before

@@ -1,0 +1,84 @@
+"""libvirt's routed and NAT networks end to end, through a real libvirtd in a namespace."""
+
+from __future__ import annotations
+
+import ipaddress
+import shlex
+from pathlib import Path
+
+import pytest
+from netns import stop
+
+from e2e.libvirtd import libvirtd_in
+from e2e.topology import (
+    Topology,
+    dhcp_lease,
+    lan_uplink,
+    machine_snapshot,
+    net_state,
+    plug_vm,
+    tcp_ask,
+    tcp_server,
+)
+from e2e.wizard import apply_answers
+
+ANSWERS = Path(__file__).with_name("answers")
+
+
+@pytest.mark.netns
+@pytest.mark.parametrize(
+    ("answers", "network", "bridge", "subnet", "lan_sees"),
+    [
+        ("libvirt-nat.toml", "vnwnat", "virbr30", "192.168.130.0/24", "host"),
+        ("libvirt-routed.toml", "vnwrouted", "virbr31", "192.0.2.32/28", "vm"),
+    ],
+)
+def test_libvirt_network_is_defined_active_autostarted_and_rolled_back(
+    topo: Topology,
+    root: Path,
+    tmp_path: Path,
+    answers: str,
+    network: str,
+    bridge: str,
+    subnet: str,
+    lan_sees: str,
+) -> None:
+    host, lan = topo.add("host"), topo.add("lan")
+    lan_uplink(topo)
+    machine_before = machine_snapshot()
+    with libvirtd_in(host, root, tmp_path / "libvirtd.log") as conn:
+        before = {k: v for k, v in net_state(host).items() if k in ("links", "addresses")}
+        applied = apply_answers(ANSWERS / answers, host.name, root)
+
+        net = conn.networkLookupByName(network)
+        assert net.isPersistent() and net.isActive() and net.autostart()
+        assert net.bridgeName() == bridge
+        # libvirt kept the definition and the autostart link under the root.
+        defined = root / "etc/libvirt/qemu/networks" / f"{network}.xml"
+        assert f"<name>{network}</name>" in defined.read_text()
+        # (an absolute link, which points at the definition as libvirtd sees it)
+        link = root / "etc/libvirt/qemu/networks/autostart" / f"{network}.xml"
+        assert link.readlink() == Path("/etc/libvirt/qemu/networks") / f"{network}.xml"
+
+        # A VM on the network gets a lease from libvirt's dnsmasq and reaches the LAN.
+        for todo in applied.plan.todos:  # the lan plays the provider for routed subnets
+            for command in todo.commands:
+                lan.run(*shlex.split(command))
+        port = plug_vm(topo, "vm", bridge, "52:54:00:00:00:30")
+        vm = topo["vm"]
+        lease = ipaddress.ip_interface(dhcp_lease(vm, tmp_path))
+        assert lease.network == ipaddress.ip_network(subnet)
+        server = tcp_server(lan, "198.51.100.1", 7000, "lan")
+        try:
+            seen = "198.51.100.2" if lan_sees == "host" else str(lease.ip)
+            assert tcp_ask(vm, "198.51.100.1", 7000) == f"lan sees {seen}"
+        finally:
+            stop(server)
+        host.run("ip", "link", "delete", port)
+
+        applied.rollback()
+        assert network not in [n.name() for n in conn.listAllNetworks()]
+        after = net_state(host)
+        assert {k: after[k] for k in before} == before
+        assert not (root / "etc/libvirt/qemu/networks" / f"{network}.xml").exists()
+    assert machine_snapshot() == machine_before

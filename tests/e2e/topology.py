@@ -1,0 +1,349 @@
+"""Namespaces wired together for end-to-end tests: a host, its LAN, and VMs on its bridge."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from netns import Netns, netns
+
+#: Addresses from the documentation ranges only (RFC 5737, RFC 3849): nothing here can
+#: ever reach a real network.
+LAN_HOST_V4 = "198.51.100.2/24"
+LAN_ROUTER_V4 = "198.51.100.1/24"
+LAN_HOST_V6 = "2001:db8:1::2/64"
+LAN_ROUTER_V6 = "2001:db8:1::1/64"
+#: Kernel settings that plans change and rollbacks must put back.
+STATE_SYSCTLS = (
+    "net.ipv4.ip_forward",
+    "net.ipv4.conf.all.forwarding",
+    "net.ipv6.conf.all.forwarding",
+    "net.bridge.bridge-nf-call-iptables",
+    "net.bridge.bridge-nf-call-ip6tables",
+    "net.bridge.bridge-nf-call-arptables",
+)
+#: The host's uplink MAC, as the answers files give it.
+HOST_MAC = "02:00:00:00:00:02"
+
+_UDHCPC_SCRIPT = """\
+import ipaddress, os, subprocess, sys
+
+# udhcpc runs this on each event; it sets the lease on the interface and nothing else
+# (busybox's default script would rewrite /etc/resolv.conf).
+event, dev = sys.argv[1], os.environ.get("interface", "")
+if event == "deconfig":
+    subprocess.run(["ip", "link", "set", dev, "up"], check=True)
+    subprocess.run(["ip", "-4", "addr", "flush", "dev", dev], check=True)
+elif event in ("bound", "renew"):
+    ip, subnet = os.environ["ip"], os.environ.get("subnet", "255.255.255.0")
+    prefix = ipaddress.IPv4Network(f"0.0.0.0/{subnet}").prefixlen
+    subprocess.run(["ip", "addr", "replace", f"{ip}/{prefix}", "dev", dev], check=True)
+    router = os.environ.get("router", "").split()
+    if router:
+        subprocess.run(["ip", "route", "replace", "default", "via", router[0]], check=True)
+    print(f"lease {ip}/{prefix} router {' '.join(router)}", flush=True)
+"""
+
+_TCP_SERVER = """\
+import socket, sys
+
+# Answers every connection with the address the connection came from, then closes it.
+family = socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET
+srv = socket.socket(family, socket.SOCK_STREAM)
+srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind((sys.argv[1], int(sys.argv[2])))
+srv.listen(8)
+print("listening", flush=True)
+while True:
+    conn, peer = srv.accept()
+    conn.sendall(f"{sys.argv[3]} sees {peer[0]}\\n".encode())
+    conn.close()
+"""
+
+_TCP_CLIENT = """\
+import socket, sys
+
+family = socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET
+with socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=float(sys.argv[3])) as s:
+    data = b""
+    while chunk := s.recv(4096):
+        data += chunk
+print(data.decode().strip())
+"""
+
+
+@dataclass
+class Topology:
+    """Named namespaces for one test; everything is deleted when the ``with`` block ends."""
+
+    stack: ExitStack
+    spaces: dict[str, Netns] = field(default_factory=dict)
+
+    def __getitem__(self, role: str) -> Netns:
+        return self.spaces[role]
+
+    def add(self, role: str) -> Netns:
+        made = self.stack.enter_context(_netns_killing_leftovers(f"vnw{role[:4]}"))
+        self.spaces[role] = made
+        return made
+
+    def veth(self, a: str, a_name: str, b: str, b_name: str, b_mac: str = "") -> None:
+        """A cable between namespace roles ``a`` and ``b``, both ends up."""
+        peer = ["peer", "name", b_name, "netns", self[b].name]
+        if b_mac:
+            peer += ["address", b_mac]
+        subprocess.run(
+            ["ip", "link", "add", a_name, "netns", self[a].name, "type", "veth", *peer],
+            check=True,
+            capture_output=True,
+        )
+        self[a].run("ip", "link", "set", a_name, "up")
+        self[b].run("ip", "link", "set", b_name, "up")
+
+
+@contextmanager
+def topology() -> Iterator[Topology]:
+    """Namespaces made through ``Topology.add``; each is emptied and deleted afterwards."""
+    with ExitStack() as stack:
+        yield Topology(stack)
+
+
+@contextmanager
+def _netns_killing_leftovers(prefix: str) -> Iterator[Netns]:
+    with netns(prefix) as made:
+        try:
+            yield made
+        finally:
+            kill_processes_in(made.name)
+
+
+def kill_processes_in(name: str) -> None:
+    """Kill whatever still runs in namespace ``name`` (daemons a failed test left behind)."""
+    pids = subprocess.run(["ip", "netns", "pids", name], capture_output=True, text=True)
+    for pid in pids.stdout.split():
+        subprocess.run(["kill", "-KILL", pid], capture_output=True)
+
+
+def lan_uplink(topo: Topology, ipv6: bool = False, mac: str = HOST_MAC) -> None:
+    """A "host" with an "eth0" to a "lan" router; the host's default route points at the lan."""
+    topo.veth("lan", "eth0", "host", "eth0", b_mac=mac)
+    host, lan = topo["host"], topo["lan"]
+    host.run("ip", "address", "add", LAN_HOST_V4, "dev", "eth0")
+    lan.run("ip", "address", "add", LAN_ROUTER_V4, "dev", "eth0")
+    host.run("ip", "route", "add", "default", "via", LAN_ROUTER_V4.split("/")[0])
+    if ipv6:
+        host.run("ip", "-6", "address", "add", LAN_HOST_V6, "dev", "eth0", "nodad")
+        lan.run("ip", "-6", "address", "add", LAN_ROUTER_V6, "dev", "eth0", "nodad")
+        host.run("ip", "-6", "route", "add", "default", "via", LAN_ROUTER_V6.split("/")[0])
+    settle(host)
+    settle(lan)
+
+
+def settle(ns: Netns) -> None:
+    """Wait until the kernel has finished giving links their IPv6 link-local addresses.
+
+    They appear a moment after a link comes up; a snapshot taken before would differ from
+    one taken later for no fault of the wizard.
+    """
+
+    def settled() -> bool:
+        links = json.loads(ns.run("ip", "-j", "-d", "link", "show").stdout)
+        addrs = json.loads(ns.run("ip", "-j", "-6", "address", "show").stdout)
+        local = {
+            a["ifname"]
+            for a in addrs
+            for i in a.get("addr_info", [])
+            if i["local"].startswith("fe80:") and not i.get("tentative")
+        }
+        pending = [i for a in addrs for i in a.get("addr_info", []) if i.get("tentative")]
+        wanted = {
+            link["ifname"]
+            for link in links
+            if link["ifname"] != "lo"
+            and "LOWER_UP" in link.get("flags", [])
+            and link.get("inet6_addr_gen_mode") != "none"
+        }
+        return wanted <= local and not pending
+
+    wait_until(f"IPv6 link-local addresses in {ns.name}", settled)
+
+
+def plug_vm(topo: Topology, role: str, bridge: str, mac: str) -> str:
+    """A "vm" namespace whose "eth0" (with ``mac``) is a port of ``bridge`` in "host".
+
+    Returns the name of the port on the host side.
+    """
+    port = f"vnet{uuid.uuid4().hex[:4]}"
+    topo.add(role)
+    topo.veth("host", port, role, "eth0", b_mac=mac)
+    topo["host"].run("ip", "link", "set", port, "master", bridge)
+    return port
+
+
+def dhcp_lease(ns: Netns, workdir: Path, iface: str = "eth0", seconds: int = 10) -> str:
+    """Run a real DHCP client (busybox udhcpc) in ``ns``; the address it was given, as a/nn."""
+    script = workdir / "udhcpc-event"
+    script.write_text(f"#!{sys.executable}\n{_UDHCPC_SCRIPT}")
+    script.chmod(0o755)
+    proc = ns.run(
+        "udhcpc",
+        "-f",
+        "-q",
+        "-n",
+        "-i",
+        iface,
+        "-t",
+        str(seconds),
+        "-T",
+        "1",
+        "-s",
+        str(script),
+        timeout=seconds + 10,
+    )
+    match = re.search(r"lease (\S+) router", proc.stdout)
+    assert match, f"no lease in udhcpc's output:\n{proc.stdout}{proc.stderr}"
+    return match.group(1)
+
+
+def tcp_server(ns: Netns, address: str, port: int, name: str) -> subprocess.Popen[str]:
+    """A server in ``ns`` that answers each connection with ``NAME sees PEER-ADDRESS``."""
+    proc = ns.popen(sys.executable, "-c", _TCP_SERVER, address, str(port), name)
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    assert "listening" in line, f"the server in {ns.name} did not start: {line}"
+    return proc
+
+
+def tcp_ask(ns: Netns, address: str, port: int, seconds: float = 5) -> str:
+    """Connect from ``ns`` to ``address:port``; what the server said."""
+    proc = ns.run(sys.executable, "-c", _TCP_CLIENT, address, str(port), str(seconds))
+    return proc.stdout.strip()
+
+
+def wait_until(what: str, probe: object, seconds: float = 10, every: float = 0.1) -> None:
+    """Poll the callable ``probe`` until it returns true; fail naming ``what`` otherwise."""
+    assert callable(probe)
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if probe():
+            return
+        time.sleep(every)
+    raise AssertionError(f"timed out after {seconds:g} s waiting for {what}")
+
+
+def net_state(ns: Netns) -> dict[str, object]:
+    """Links, addresses, routes and firewall of ``ns``, without counters or volatile fields."""
+    links = json.loads(ns.run("ip", "-j", "link", "show").stdout)
+    addrs = json.loads(ns.run("ip", "-j", "address", "show").stdout)
+    routes4 = json.loads(ns.run("ip", "-j", "-4", "route", "show", "table", "all").stdout)
+    routes6 = json.loads(ns.run("ip", "-j", "-6", "route", "show", "table", "all").stdout)
+    return {
+        "links": sorted(
+            (
+                link["ifname"],
+                link.get("address", ""),
+                tuple(link.get("flags", [])),
+                link.get("master", ""),
+                link.get("mtu"),
+            )
+            for link in links
+        ),
+        "addresses": sorted(
+            (a["ifname"], i["family"], i["local"], i["prefixlen"])
+            for a in addrs
+            for i in a.get("addr_info", [])
+        ),
+        "routes": sorted(
+            json.dumps({k: v for k, v in r.items() if k not in ("expires",)}, sort_keys=True)
+            for r in routes4 + routes6
+        ),
+        "iptables": _firewall(ns, "iptables-save"),
+        "ip6tables": _firewall(ns, "ip6tables-save"),
+        "sysctl": ns.run("sysctl", *STATE_SYSCTLS).stdout,
+    }
+
+
+def _firewall(ns: Netns, tool: str) -> list[str]:
+    """The rule set, without comments, packet counters, and tables that are empty.
+
+    With iptables-nft a table, once used, stays listed with its built-in chains even when
+    every rule is gone: an empty table with ACCEPT policies filters nothing, as no table.
+    """
+    out: list[str] = []
+    table: list[str] = []
+    for line in ns.run(tool).stdout.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        line = re.sub(r" \[\d+:\d+\]$", "", line)
+        table.append(line)
+        if line == "COMMIT":
+            body = table[1:-1]
+            if any(not re.fullmatch(r":\S+ ACCEPT", row) for row in body):
+                out += table
+            table = []
+    return out
+
+
+def host_firewall(ns: Netns) -> None:
+    """Rules the host had before the wizard, which must survive apply and rollback unchanged."""
+    ns.run("iptables", "-A", "INPUT", "-p", "tcp", "--dport", "22", "-j", "ACCEPT")
+    ns.run("iptables", "-A", "FORWARD", "-s", "10.255.0.0/16", "-j", "DROP")
+    ns.run("iptables", "-t", "nat", "-A", "POSTROUTING", "-s", "10.255.0.0/16", "-j", "RETURN")
+    ns.run("ip6tables", "-A", "INPUT", "-p", "tcp", "--dport", "22", "-j", "ACCEPT")
+
+
+def machine_snapshot() -> dict[str, object]:
+    """What the machine has where the recipes' files and runtime state would go."""
+    snap: dict[str, object] = {}
+    for folder in (
+        "/etc/network",
+        "/run/network",
+        "/var/lib/dnsmasq",
+        "/run/dnsmasq",
+        "/etc/virtnet-wizard",
+        "/etc/sysctl.d",
+        "/var/lib/libvirt",
+        "/run/libvirt",
+        "/etc/libvirt",
+        "/var/log/libvirt",
+    ):
+        path = Path(folder)
+        if not path.exists():
+            snap[folder] = None
+            continue
+        entries = {}
+        for item in sorted(path.rglob("*")):
+            st = item.lstat()
+            content = item.read_bytes() if item.is_file() and not item.is_symlink() else b""
+            entries[str(item)] = (st.st_mode, st.st_size, st.st_mtime_ns, content)
+        snap[folder] = entries
+    snap["sysctl"] = subprocess.run(
+        ["sysctl", "net.ipv4.ip_forward", "net.ipv6.conf.all.forwarding"],
+        capture_output=True,
+        text=True,
+    ).stdout
+    snap["links"] = subprocess.run(["ip", "-o", "link"], capture_output=True, text=True).stdout
+    return snap
+
+
+def live_processes(ns: Netns) -> list[str]:
+    """Names of the processes running in ``ns`` (zombies left out)."""
+    names = []
+    pids = subprocess.run(["ip", "netns", "pids", ns.name], capture_output=True, text=True)
+    for pid in pids.stdout.split():
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)
+            name = Path(f"/proc/{pid}/comm").read_text().strip()
+        except OSError:
+            continue
+        if fields[1].split()[0] != "Z":
+            names.append(name)
+    return names

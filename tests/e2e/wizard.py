@@ -1,0 +1,82 @@
+"""Drives the real ``virtnet-wizard apply`` and ``rollback`` against a namespace and a root."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from virtnet_tui.answers import load_answers
+from virtnet_tui.plan import Plan
+from virtnet_tui.planning import prepare
+
+#: Risky stages are confirmed by their checks under --yes; a short timeout keeps a guard
+#: that is left waiting (a test failing half-way) from lingering.
+CONFIRM_TIMEOUT = "20"
+
+
+@dataclass(frozen=True)
+class Result:
+    """What one ``virtnet-wizard`` command did."""
+
+    argv: tuple[str, ...]
+    returncode: int
+    stdout: str
+    stderr: str
+
+    def __str__(self) -> str:
+        return f"{' '.join(self.argv)} exited {self.returncode}:\n{self.stdout}\n{self.stderr}"
+
+
+def wizard(*args: str, env: dict[str, str] | None = None, timeout: float = 180) -> Result:
+    """Run ``virtnet-wizard ARGS`` as a separate process, as an operator would."""
+    argv = (sys.executable, "-m", "virtnet_tui.cli", *args)
+    proc = subprocess.run(
+        argv,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+        env={**os.environ, **(env or {})},
+    )
+    return Result(argv[2:], proc.returncode, proc.stdout, proc.stderr)
+
+
+@dataclass
+class Applied:
+    """A plan applied by ``virtnet-wizard apply``, with the way back."""
+
+    plan: Plan
+    run_id: str
+    netns: str
+    root: Path
+    output: Result
+
+    def rollback(self) -> Result:
+        """``virtnet-wizard rollback RUN_ID``; it must succeed."""
+        result = wizard("rollback", self.run_id, "--root", str(self.root), "--netns", self.netns)
+        assert result.returncode == 0, str(result)
+        return result
+
+
+def apply_answers(answers: Path, netns: str, root: Path) -> Applied:
+    """``virtnet-wizard apply --answers F --root DIR --netns NAME --yes``; it must succeed."""
+    result = wizard(
+        "apply",
+        "--answers",
+        str(answers),
+        "--root",
+        str(root),
+        "--netns",
+        netns,
+        "--yes",
+        "--confirm-timeout",
+        CONFIRM_TIMEOUT,
+    )
+    assert result.returncode == 0, str(result)
+    found = re.search(r"virtnet-wizard rollback (\S+)", result.stdout)
+    assert found, f"apply did not name its run:\n{result.stdout}"
+    return Applied(prepare(load_answers(answers)).plan, found.group(1), netns, root, result)
