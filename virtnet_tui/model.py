@@ -83,6 +83,10 @@ class HostFacts:
     """A system-wide dnsmasq service is installed and must be told to keep off our bridges."""
     default_network_active: bool = True
     """libvirt's ``default`` network exists and may insert its own iptables rules."""
+    installed: tuple[str, ...] = ()
+    """Packages known to be installed; recipes skip installing these."""
+    uplink_addrgenmode: str = "eui64"
+    """How the uplink makes its IPv6 link-local address; ifup of a bridge port changes it."""
 
     def file(self, path: str) -> str | None:
         """The current text of ``path`` on the host, if the probe read it."""

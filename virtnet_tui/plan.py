@@ -67,18 +67,22 @@ class SysctlStep:
 
     settings: tuple[tuple[str, str], ...]
     description: str = ""
+    missing_ok: bool = False
+    """Skip keys the kernel does not have yet (bridge-nf-* exist only once br_netfilter loads)."""
     kind: Literal["sysctl"] = "sysctl"
 
     def describe(self) -> str:
         return self.description or "set " + ", ".join(f"{k}={v}" for k, v in self.settings)
 
     def argv(self) -> Argv:
-        return ("sysctl", "-w", *(f"{k}={v}" for k, v in self.settings))
+        ignore_unknown = ("-e",) if self.missing_ok else ()
+        return ("sysctl", *ignore_unknown, "-w", *(f"{k}={v}" for k, v in self.settings))
 
     def to_json(self) -> dict[str, Any]:
         return {
             "kind": "sysctl",
             "settings": dict(self.settings),
+            "missing_ok": self.missing_ok,
             "argv": list(self.argv()),
             "description": self.describe(),
         }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from virtnet_tui.model import NetworkSpec
-from virtnet_tui.plan import Argv, Check, CommandStep, FileStep, Stage, Step, Todo
+from virtnet_tui.plan import Argv, Check, CommandStep, FileStep, Stage, Step, SysctlStep, Todo
 from virtnet_tui.recipes.builder import PlanBuilder
 from virtnet_tui.recipes.common import (
     DEBIAN_INTERFACES,
@@ -18,7 +18,7 @@ from virtnet_tui.render.ifcfg import (
     rhel6_nm_network_line,
 )
 from virtnet_tui.render.interfaces import edit_interfaces, render_bridged_stanzas
-from virtnet_tui.render.sysctl import render_bridge_nf_sysctl
+from virtnet_tui.render.sysctl import parse_sysctl, render_bridge_nf_sysctl
 from virtnet_tui.render.udev import render_bridge_udev_rule
 
 BRIDGE_SYSCTL = "/etc/sysctl.d/bridge.conf"
@@ -42,13 +42,17 @@ def build(b: PlanBuilder, spec: NetworkSpec) -> None:
                         description=f"write {BRIDGE_UDEV} so the settings apply when the "
                         "bridge module loads",
                     ),
-                    # -e: the keys only exist once br_netfilter is loaded; the udev rule
-                    # covers a later load.
-                    CommandStep(("sysctl", "-e", "-p", BRIDGE_SYSCTL)),
+                    # The keys only exist once br_netfilter is loaded; the udev rule
+                    # covers a later load. Undo puts back the values read before.
+                    SysctlStep(
+                        tuple(parse_sysctl(render_bridge_nf_sysctl()).items()),
+                        description="apply the settings now, where the module is loaded",
+                        missing_ok=True,
+                    ),
                 ),
             )
         )
-    if b.first_time("bridge-utils"):
+    if "bridge-utils" not in facts.installed and b.first_time("bridge-utils"):
         b.add(
             Stage(
                 name="Install bridge-utils",
@@ -87,7 +91,12 @@ def build(b: PlanBuilder, spec: NetworkSpec) -> None:
 def _restore_runtime(b: PlanBuilder, uplink: str) -> tuple[Argv, ...]:
     """Commands that put the uplink's addresses and default routes back after a flush."""
     f = b.facts
-    cmds: list[Argv] = []
+    # Enslaving the uplink turned off its IPv6 link-local address and ifdown left it down:
+    # without both back, the routes below cannot be added and the host stays unreachable.
+    cmds: list[Argv] = [
+        ("ip", "link", "set", uplink, "addrgenmode", f.uplink_addrgenmode),
+        ("ip", "link", "set", uplink, "up"),
+    ]
     if f.ipv4:
         cmds.append(("ip", "address", "replace", f.ipv4, "dev", uplink))
     if f.gateway4:

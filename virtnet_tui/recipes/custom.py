@@ -32,11 +32,11 @@ from virtnet_tui.render.ifcfg import (
 from virtnet_tui.render.interfaces import edit_interfaces, render_virtual_bridge_stanzas
 from virtnet_tui.render.iptables import (
     IpFamily,
+    firewall_chain_removal_argvs,
     firewall_chains,
     firewall_jump_argvs,
     firewall_restore_argv,
     firewall_rules_path,
-    firewall_teardown_argvs,
     firewall_unit_name,
     render_iptables_rules,
 )
@@ -222,9 +222,10 @@ def _firewall(b: PlanBuilder, spec: NetworkSpec) -> None:
         steps.append(
             CommandStep(
                 firewall_restore_argv(spec.bridge, family),
-                undo=tuple(firewall_teardown_argvs(spec, family)),
+                # The jumps are later steps with their own undo; this one removes the chains.
+                undo=tuple(firewall_chain_removal_argvs(spec, family)),
                 # iptables-restore commits table by table: a failure half-way leaves the
-                # tables before it loaded, so the teardown runs even after a failure.
+                # tables before it loaded, so the removal runs even after a failure.
                 undo_on_failure=True,
                 description=f"load {path} (only the wizard's chains; other rules stay)",
             )

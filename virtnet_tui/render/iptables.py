@@ -95,14 +95,20 @@ def firewall_jump_argvs(spec: NetworkSpec, family: IpFamily, *, insert: bool) ->
     return argvs
 
 
-def firewall_teardown_argvs(spec: NetworkSpec, family: IpFamily) -> list[Argv]:
-    """Remove every trace of the network's rules: the jumps, then our flushed chains."""
+def firewall_chain_removal_argvs(spec: NetworkSpec, family: IpFamily) -> list[Argv]:
+    """Flush and delete our chains (their jumps must be gone already)."""
     tool = _tool(family)
     chains = firewall_chains(spec, family)
-    argvs = firewall_jump_argvs(spec, family, insert=False)
-    argvs += [(tool, "-w", "-t", table, "-F", ours) for table, _, ours in chains]
+    argvs = [(tool, "-w", "-t", table, "-F", ours) for table, _, ours in chains]
     argvs += [(tool, "-w", "-t", table, "-X", ours) for table, _, ours in chains]
     return argvs
+
+
+def firewall_teardown_argvs(spec: NetworkSpec, family: IpFamily) -> list[Argv]:
+    """Remove every trace of the network's rules: the jumps, then our flushed chains."""
+    return firewall_jump_argvs(spec, family, insert=False) + firewall_chain_removal_argvs(
+        spec, family
+    )
 
 
 def _chunks(ports: Sequence[int]) -> Iterable[Sequence[int]]:
