@@ -99,7 +99,7 @@ def firewall_chain_removal_argvs(spec: NetworkSpec, family: IpFamily) -> list[Ar
     """Flush and delete our chains (their jumps must be gone already)."""
     tool = _tool(family)
     chains = firewall_chains(spec, family)
-    argvs = [(tool, "-w", "-t", table, "-F", ours) for table, _, ours in chains]
+    argvs: list[Argv] = [(tool, "-w", "-t", table, "-F", ours) for table, _, ours in chains]
     argvs += [(tool, "-w", "-t", table, "-X", ours) for table, _, ours in chains]
     return argvs
 
