@@ -1,29 +1,64 @@
-"""The interactive wizard; until the TUI lands, the sandbox demo prints its preview."""
+"""The interactive wizard: full-screen (Textual) or, with ``--plain``, line by line (questionary).
+
+``virtnet-wizard`` runs on this host; ``--sandbox DIR`` runs the same flow on a
+sandbox host in DIR, seeded with the demo host when DIR is new. Imports stay lazy:
+the first frame must not wait for the probe, libvirt or the recipes.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from virtnet_tui.host import Host
+    from virtnet_tui.plan import Plan
+    from virtnet_tui.progress import EventSource
+
+
+def _seed_demo(root: Path) -> None:
+    from virtnet_tui.sandbox_demo import seed_demo_host
+
+    seed_demo_host(root)
+
+
+def _sandbox_apply(plan: Plan, host: Host) -> EventSource:
+    from virtnet_tui.sandbox_apply import sandbox_source
+
+    return sandbox_source(plan, host)
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.sandbox is None:
+    from virtnet_tui.host import RealHost, SandboxHost
+
+    host: Host
+    if args.sandbox is not None:
+        root = Path(args.sandbox)
+        root.mkdir(parents=True, exist_ok=True)
+        host = SandboxHost(root)
+        seed = _seed_demo
+        apply_source = _sandbox_apply
+    else:
+        host = RealHost()
+        seed = None
+        # The real executor is wired here once it lands; until then the preview and
+        # the exports are the way to use the wizard on a real host.
+        apply_source = None
+    if args.plain or os.environ.get("TERM", "") == "dumb":
+        from virtnet_tui.plain import run_plain
+
+        return run_plain(host, seed=seed)
+    if not sys.stdout.isatty():
         sys.stderr.write(
-            "virtnet-wizard: the interactive wizard on the real host is not available yet; "
-            "try `virtnet-wizard --sandbox DIR` or `virtnet-wizard plan --answers FILE`\n"
+            "virtnet-wizard: the full-screen wizard needs a terminal; use --plain, or "
+            "`virtnet-wizard plan --answers FILE` for scripts\n"
         )
         return 2
-    from importlib.resources import files
+    from virtnet_tui.app import WizardApp
 
-    from virtnet_tui.answers import parse_answers
-    from virtnet_tui.planning import prepare
-    from virtnet_tui.textreport import plan_text, recommendation_text
-
-    example = files("virtnet_tui").joinpath("examples/demo.toml").read_text()
-    prepared = prepare(parse_answers(example))
-    print(
-        "virtnet-wizard sandbox demo: the bundled example host (virtnet_tui/examples/demo.toml)\n"
-    )
-    print(recommendation_text(prepared.recommendation, ()))
-    print(plan_text(prepared), end="")
-    return 0
+    app = WizardApp(host, seed=seed, apply_source=apply_source)
+    code = app.run()
+    return int(code or 0)

@@ -1,0 +1,35 @@
+"""Heavy modules stay off the path to the wizard's first frame."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+HEAVY = (
+    "libvirt",
+    "netaddr",
+    "virtnet_tui.recipes",
+    "virtnet_tui.planning",
+    "virtnet_tui.probe",
+    "virtnet_tui.advisor",
+    "virtnet_tui.validate",
+    "questionary",
+)
+
+
+def test_the_app_and_the_wizard_command_import_nothing_heavy() -> None:
+    code = (
+        "import sys, json\n"
+        "import virtnet_tui.cli, virtnet_tui.commands.wizard, virtnet_tui.app\n"
+        "from virtnet_tui.host import SandboxHost\n"
+        "app = virtnet_tui.app.WizardApp(SandboxHost('/nonexistent'))\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    loaded = set(json.loads(out.splitlines()[-1]))
+    assert "textual.app" in loaded  # the check can fail: Textual itself is there
+    heavy = sorted(m for m in loaded if any(m == h or m.startswith(h + ".") for h in HEAVY))
+    assert not heavy, f"on the path to the first frame: {heavy}"

@@ -1,0 +1,124 @@
+"""A labelled form control with its help line and the core's verdict on its value."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widget import Widget
+from textual.widgets import Label, Static
+
+
+class FieldRow(Vertical):
+    """Label and control on one line; below, the error, warning or help that applies now."""
+
+    DEFAULT_CSS = """
+    FieldRow {
+        height: auto;
+    }
+    FieldRow > Horizontal {
+        height: auto;
+    }
+    FieldRow .field-label {
+        width: 30;
+        padding-right: 1;
+    }
+    FieldRow .field-help {
+        color: $text-muted;
+        padding-left: 2;
+    }
+    FieldRow .field-why {
+        color: $text-muted;
+        padding-left: 2;
+        text-style: italic;
+    }
+    FieldRow .field-message {
+        padding-left: 2;
+        display: none;
+    }
+    FieldRow .field-message.-error {
+        color: $error;
+        display: block;
+    }
+    FieldRow .field-message.-warning {
+        color: $warning;
+        display: block;
+    }
+    FieldRow .field-message.-note {
+        color: $secondary;
+        display: block;
+    }
+    """
+
+    def __init__(
+        self,
+        path: str,
+        label: str,
+        *controls: Widget,
+        help: str = "",
+        why: str = "",
+        subpaths: tuple[str, ...] = (),
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self.path = path
+        """The dotted field path whose findings this row shows (``network[0].ipv4``)."""
+        self.paths = (path, *subpaths)
+        """Every path the row's controls stand for; a finding on any of them shows here."""
+        self._label = label
+        self._controls = controls
+        self._help = help
+        self._why = why
+        self._shown: tuple[str, str] = ("", "")
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            yield Label(self._label, classes="field-label")
+            yield from self._controls
+        if self._help:
+            yield Static(self._help, classes="field-help", markup=False)
+        if self._why:
+            yield Static(f"Why it matters: {self._why}", classes="field-why", markup=False)
+        yield Static("", classes="field-message", markup=False)
+
+    def show(self, error: str | None = None, warning: str | None = None, note: str = "") -> None:
+        """Show the error if any, else the warning, else the note; nothing when all is well."""
+        if error:
+            shown = (f"✗ {error}", "-error")
+        elif warning:
+            shown = (f"! {warning}", "-warning")
+        elif note:
+            shown = (f"i {note}", "-note")
+        else:
+            shown = ("", "")
+        # Typing re-checks the whole form at every key; redraw only what changed, as a
+        # new message changes the layout.
+        if shown == self._shown:
+            return
+        self._shown = shown
+        text, kind = shown
+        message = self.query_one(".field-message", Static)
+        message.remove_class("-error", "-warning", "-note")
+        if kind:
+            message.add_class(kind)
+        message.update(text)
+        self.set_class(kind == "-error", "-invalid")
+
+    def show_findings(
+        self, errors: dict[str, str], warnings: dict[str, str], notes: dict[str, str]
+    ) -> None:
+        """Pick this row's finding from the whole form's, naming the sub-field when needed."""
+        self.show(self._pick(errors), self._pick(warnings), self._pick(notes) or "")
+
+    def _pick(self, findings: dict[str, str]) -> str | None:
+        for path in self.paths:
+            if path in findings:
+                if path == self.path:
+                    return findings[path]
+                return f"{path.removeprefix(self.path + '.')}: {findings[path]}"
+        return None
+
+    @property
+    def message(self) -> str:
+        """The text shown below the field now (empty when none)."""
+        return str(self.query_one(".field-message", Static).content)
