@@ -1,6 +1,6 @@
 """The executor as a stream of Apply-screen events (``progress.ApplyEvent``), run in a thread.
 
-``executor_events(host, plan)`` is a drop-in for ``sandbox_apply.run_in_sandbox``:
+``executor_events(host, plan)`` feeds the TUI's apply screen:
 it runs the real executor (journal, backups, guard, rollback) in a worker thread
 and yields what the screen shows. A risky stage yields a ``ConfirmRequest``; the
 screen's ``reply.confirm()`` before the deadline keeps the stage.

@@ -1,9 +1,5 @@
 """Events of an apply run, as the Apply screen consumes them (one dataclass per kind)."""
 
-# NOTE (helper E1): this file was accidentally overwritten by helper E1 and rebuilt
-# from its uses in sandbox_apply.py, screens/apply.py, app.py and commands/wizard.py.
-# Its owner (helper T) should check it against the original.
-
 from __future__ import annotations
 
 import threading

@@ -19,12 +19,13 @@ from tui_driver import (
 )
 
 from virtnet_tui.app import WizardApp
+from virtnet_tui.apply import Options
+from virtnet_tui.apply_stream import executor_events
 from virtnet_tui.field_checks import check_cidr
 from virtnet_tui.host import SandboxHost
 from virtnet_tui.model import NETWORK_TYPES, Situation
 from virtnet_tui.planning import prepare
 from virtnet_tui.progress import Checkpoint, CheckResult, Finished, RolledBack, StepDone
-from virtnet_tui.sandbox_apply import run_in_sandbox
 from virtnet_tui.sandbox_demo import seed_demo_host
 from virtnet_tui.screens.apply import ApplyScreen
 from virtnet_tui.screens.base import WizardScreen
@@ -299,7 +300,9 @@ def test_unconfirmed_risky_stage_is_rolled_back(tmp_path: Path) -> None:
     app = WizardApp(
         SandboxHost(tmp_path),
         situation=DEMO,
-        apply_source=lambda plan, host: run_in_sandbox(plan, host, confirm_timeout=0.3),
+        apply_source=lambda plan, host: executor_events(
+            host, plan, options=Options(confirm_timeout=0.3)
+        ),
         ansi=False,
     )
 
@@ -319,7 +322,7 @@ def test_unconfirmed_risky_stage_is_rolled_back(tmp_path: Path) -> None:
             assert screen.exit_code == 3
             rolled = [e for e in screen.events if isinstance(e, RolledBack)]
             assert rolled and rolled[0].complete
-            assert "not confirmed in time" in screen_text(app)
+            assert "not confirmed within" in screen_text(app)
 
     run(scenario())
     prepared = app.prepared

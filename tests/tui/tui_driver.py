@@ -12,9 +12,9 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Select
 
 from virtnet_tui.app import WizardApp
+from virtnet_tui.apply_stream import executor_events
 from virtnet_tui.host import SandboxHost
 from virtnet_tui.model import IPV6_MODES, NETWORK_TYPES, PROTOS, Answers, NetworkSpec, Situation
-from virtnet_tui.sandbox_apply import sandbox_source
 from virtnet_tui.sandbox_demo import seed_demo_host
 from virtnet_tui.screens.form import situation_texts, spec_texts
 from virtnet_tui.screens.questions import SITUATION_QUESTIONS
@@ -38,7 +38,7 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
 
 def demo_app(root: Path, **kwargs: Any) -> WizardApp:
     """The wizard on the seeded demo sandbox, as ``virtnet-wizard --sandbox DIR`` runs it."""
-    kwargs.setdefault("apply_source", sandbox_source)
+    kwargs.setdefault("apply_source", lambda plan, host: executor_events(host, plan))
     # The theme is chosen by the test, never by the terminal the tests run in.
     kwargs.setdefault("ansi", False)
     return WizardApp(NamedSandbox(root), seed=seed_demo_host, **kwargs)

@@ -25,10 +25,11 @@ def _seed_demo(root: Path) -> None:
     seed_demo_host(root)
 
 
-def _sandbox_apply(plan: Plan, host: Host) -> EventSource:
-    from virtnet_tui.sandbox_apply import sandbox_source
+def _apply(plan: Plan, host: Host) -> EventSource:
+    """The same executor as `virtnet-wizard apply`: journal, checkpoints, guard, rollback."""
+    from virtnet_tui.apply_stream import executor_events
 
-    return sandbox_source(plan, host)
+    return executor_events(host, plan)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -40,13 +41,10 @@ def run(args: argparse.Namespace) -> int:
         root.mkdir(parents=True, exist_ok=True)
         host = SandboxHost(root)
         seed = _seed_demo
-        apply_source = _sandbox_apply
     else:
         host = RealHost()
         seed = None
-        # The real executor is wired here once it lands; until then the preview and
-        # the exports are the way to use the wizard on a real host.
-        apply_source = None
+    apply_source = _apply
     if args.plain or os.environ.get("TERM", "") == "dumb":
         from virtnet_tui.plain import run_plain
 
