@@ -12,6 +12,7 @@ import pytest
 
 from virtnet_tui import probe as probe_module
 from virtnet_tui.answers import parse_answers
+from virtnet_tui.errors import AnswersError
 from virtnet_tui.host import (
     SANDBOX_COMMAND_LOG,
     SANDBOX_RESPONSES,
@@ -157,7 +158,8 @@ def test_demo_sandbox_gives_the_demo_host(tmp_path: Path) -> None:
         hostname="demo",
         files=(("/etc/network/interfaces", interfaces),),
         used_bridges=("eth0", "lo", "virbr0"),
-        used_subnets=("203.0.113.0/24", "2001:db8:5::/64", "192.168.122.0/24"),
+        # eth0's own subnets are the uplink's (host.ipv4/ipv6), not "used" ones
+        used_subnets=("192.168.122.0/24",),
         used_networks=("default",),
         system_dnsmasq=False,
         default_network_active=True,
@@ -306,3 +308,23 @@ def test_the_probe_never_writes_through_the_host(tmp_path: Path) -> None:
 
     probe(Watching(tmp_path))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_probed_host_accepts_a_routed_slice_of_its_own_block(tmp_path: Path) -> None:
+    # The handbook's routed networks cut the VM subnet out of the host's own block.
+    seed_demo_host(tmp_path)
+    facts = probe(SandboxHost(tmp_path)).facts
+    answers = parse_answers(
+        '[situation]\nsite = "dedicated"\nuplink = "ethernet"\npublic_ipv4 = 6\nvms = 4\n'
+        'firewall = "manual"\n\n[[network]]\ntype = "custom-routed"\nname = "virbr10"\n'
+        'ipv4 = "203.0.113.88/29"\ndhcp4 = ["203.0.113.89", "203.0.113.94"]\n'
+    )
+    prepared = prepare(merge_facts(facts, answers))
+    assert "/etc/virtnet-wizard/firewall/virbr10.v4" in prepared.plan.files()
+    # ...but not one that holds the host's own address
+    clash = parse_answers(
+        '[situation]\nsite = "dedicated"\nuplink = "ethernet"\nfirewall = "manual"\n\n'
+        '[[network]]\ntype = "custom-routed"\nname = "virbr10"\nipv4 = "203.0.113.8/29"\n'
+    )
+    with pytest.raises(AnswersError):
+        prepare(merge_facts(facts, clash))

@@ -177,7 +177,7 @@ def probe(host: Host) -> ProbeResult:
         hostname=hostname or defaults.hostname,
         files=edited,
         used_bridges=used_bridges(interfaces, view.networks),
-        used_subnets=used_subnets(subnets4 + subnets6, interfaces, view.networks),
+        used_subnets=used_subnets(subnets4 + subnets6, interfaces, view.networks, uplink),
         used_networks=tuple(n.name for n in view.networks),
         system_dnsmasq=system_dnsmasq,
         default_network_active=any(

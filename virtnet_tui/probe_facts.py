@@ -95,11 +95,28 @@ def uplink_facts(
 
 
 def used_subnets(
-    routed: Iterable[str], interfaces: Iterable[Interface], networks: Iterable[LibvirtNetwork]
+    routed: Iterable[str],
+    interfaces: Iterable[Interface],
+    networks: Iterable[LibvirtNetwork],
+    uplink: str = "",
 ) -> tuple[str, ...]:
-    """Every subnet that a new network must stay clear of, in the order found, once each."""
-    found: list[str] = list(routed)
+    """Every subnet that a new network must stay clear of, in the order found, once each.
+
+    The uplink's own subnets are left out: validation checks overlaps with the uplink
+    itself (``host.ipv4``/``host.ipv6``), where a routed slice of the host's block that
+    spares its address and gateway is allowed, as the handbook's routed examples do.
+    """
+    interfaces = list(interfaces)
+    own = {
+        str(ipaddress.ip_interface(a.cidr).network)
+        for i in interfaces
+        if uplink and i.name == uplink
+        for a in i.addresses
+    }
+    found: list[str] = [s for s in routed if s not in own]
     for iface in interfaces:
+        if uplink and iface.name == uplink:
+            continue
         for address in iface.addresses:
             if address.scope in ("global", "other"):
                 found.append(str(ipaddress.ip_interface(address.cidr).network))
