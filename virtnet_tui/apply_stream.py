@@ -21,14 +21,19 @@ from virtnet_tui.progress import (
     ApplyEvent,
     Checkpoint,
     CheckResult,
+    ChoiceReply,
     ConfirmReply,
     ConfirmRequest,
     Finished,
+    KeepEarlierRequest,
     RolledBack,
     StageStarted,
     StepDone,
     StepFailed,
 )
+
+#: How long a failed run waits for "keep the earlier checkpoints?" before rolling back all.
+QUESTION_TIMEOUT = 300.0
 
 
 class _Translator:
@@ -90,6 +95,8 @@ def executor_events(
     keep_earlier: Callable[[Failure], bool] | None = None,
     clock: Callable[[], float] = time.monotonic,
     resume: str | None = None,
+    ask_keep_earlier: bool = False,
+    question_timeout: float = QUESTION_TIMEOUT,
 ) -> Iterator[ApplyEvent]:
     """Run the executor in a thread and yield its events until ``Finished``.
 
@@ -102,6 +109,9 @@ def executor_events(
             thread: block on the UI's answer); ``None`` undoes everything.
         clock: the clock ``ConfirmRequest.deadline`` is measured on.
         resume: continue this interrupted run instead of starting a new one.
+        ask_keep_earlier: without ``keep_earlier``, ask the screen through a
+            ``KeepEarlierRequest``; no answer within ``question_timeout`` seconds rolls
+            everything back, the safe choice for an operator who may have lost the session.
     """
     events: queue.Queue[ApplyEvent | None] = queue.Queue()
     executor: Executor | None = None
@@ -112,6 +122,21 @@ def executor_events(
         events.put(ConfirmRequest(index + 1, stage.name, clock() + timeout, reply, stage.why_risky))
         return reply.wait(timeout)
 
+    def ask(failure: Failure) -> bool:
+        reply = ChoiceReply()
+        events.put(
+            KeepEarlierRequest(
+                failure.stage + 1,
+                failure.stage_name,
+                failure.reason,
+                tuple(i + 1 for i in failure.earlier_checkpoints),
+                reply,
+            )
+        )
+        return reply.wait(question_timeout) is True
+
+    if keep_earlier is None and ask_keep_earlier:
+        keep_earlier = ask
     callbacks = Callbacks(on_event=translate, confirm=confirm, keep_earlier=keep_earlier)
     executor = Executor(host, plan, answers_text=answers_text, options=options, callbacks=callbacks)
 

@@ -84,6 +84,37 @@ class ConfirmRequest:
     why_risky: str = ""
 
 
+class ChoiceReply:
+    """The operator's yes/no answer to a question the runner waits on."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self._value = False
+
+    @property
+    def answered(self) -> bool:
+        return self._event.is_set()
+
+    def answer(self, value: bool) -> None:
+        self._value = value
+        self._event.set()
+
+    def wait(self, timeout: float) -> bool | None:
+        """The answer, or ``None`` when none came within ``timeout`` seconds."""
+        return self._value if self._event.wait(max(0.0, timeout)) else None
+
+
+@dataclass(frozen=True)
+class KeepEarlierRequest:
+    """A stage failed and was undone: keep the earlier checkpoints, or roll them back too?"""
+
+    stage: int
+    name: str
+    reason: str
+    checkpoints: tuple[int, ...]
+    reply: ChoiceReply = field(compare=False)
+
+
 @dataclass(frozen=True)
 class RolledBack:
     """What a rollback undid (stages last first), and whether it finished."""
@@ -108,6 +139,7 @@ ApplyEvent = (
     | CheckResult
     | Checkpoint
     | ConfirmRequest
+    | KeepEarlierRequest
     | RolledBack
     | Finished
 )

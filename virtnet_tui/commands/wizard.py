@@ -29,7 +29,7 @@ def _apply(plan: Plan, host: Host) -> EventSource:
     """The same executor as `virtnet-wizard apply`: journal, checkpoints, guard, rollback."""
     from virtnet_tui.apply_stream import executor_events
 
-    return executor_events(host, plan)
+    return executor_events(host, plan, ask_keep_earlier=True)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -21,6 +21,7 @@ from virtnet_tui.progress import (
     ConfirmRequest,
     EventSource,
     Finished,
+    KeepEarlierRequest,
     RolledBack,
     StageStarted,
     StepDone,
@@ -34,6 +35,8 @@ class ApplyScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "confirm", "Confirm"),
+        Binding("k", "keep_earlier(True)", "Keep earlier checkpoints"),
+        Binding("r", "keep_earlier(False)", "Roll back everything"),
         Binding("escape", "back", "Back", show=False),
     ]
 
@@ -48,6 +51,8 @@ class ApplyScreen(Screen[None]):
         self.clock = clock
         self.total_steps = sum(1 for _ in plan.steps())
         self.pending: ConfirmRequest | None = None
+        self.question: KeepEarlierRequest | None = None
+        """A failed stage was undone; the run waits to hear what to do with the earlier ones."""
         self.finished = False
         self.exit_code = 0
         self.events: list[ApplyEvent] = []
@@ -110,6 +115,19 @@ class ApplyScreen(Screen[None]):
             self._log(f"  ? stage {event.stage} needs your confirmation")
             self._tick()
             self.refresh_bindings()
+        elif isinstance(event, KeepEarlierRequest):
+            self.question = event
+            kept = ", ".join(str(i) for i in event.checkpoints)
+            self._log(
+                f"  ✗ stage {event.stage} ({event.name}) failed and was undone: {event.reason}"
+            )
+            self._set(
+                "#countdown",
+                f"Stage {event.stage} failed and was undone. Checkpoints {kept} are still "
+                "applied.\nPress k to keep them (you can roll them back later), or r to roll "
+                "back everything.",
+            )
+            self.refresh_bindings()
         elif isinstance(event, RolledBack):
             self._rolled_back(event)
         elif isinstance(event, Finished):
@@ -161,6 +179,16 @@ class ApplyScreen(Screen[None]):
         self._set("#countdown", "")
         self._log(f"  ✓ stage {pending.stage} confirmed")
 
+    def action_keep_earlier(self, keep: bool) -> None:
+        question = self.question
+        if question is None:
+            return
+        question.reply.answer(keep)
+        self.question = None
+        self.refresh_bindings()
+        self._set("#countdown", "")
+        self._log("  kept the earlier checkpoints" if keep else "  rolling back everything")
+
     def action_back(self) -> None:
         if not self.finished:
             self.notify("Apply is running; it cannot be left half done.", severity="warning")
@@ -168,6 +196,8 @@ class ApplyScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "confirm":
             return self.pending is not None
+        if action == "keep_earlier":
+            return self.question is not None
         return True
 
     def _log(self, line: str) -> None:
