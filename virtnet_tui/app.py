@@ -20,6 +20,7 @@ from virtnet_tui.screens.welcome import WelcomeScreen
 
 if TYPE_CHECKING:
     from virtnet_tui.host import Host
+    from virtnet_tui.journal import RunInfo
     from virtnet_tui.model import HostFacts, Situation
     from virtnet_tui.plan import Plan
     from virtnet_tui.planning import Prepared
@@ -122,6 +123,29 @@ class WizardApp(App[int]):
             return
         managed = _managed_networks(self.host)
         self.call_from_thread(self._probe_done, result, result.facts, result.problems, managed)
+        interrupted = _interrupted_runs(self.host)
+        if interrupted:
+            self.call_from_thread(self._offer_interrupted, interrupted[0])
+
+    def _offer_interrupted(self, info: RunInfo) -> None:
+        """A run left half done comes first: resume it or roll it back (DESIGN, apply)."""
+        from virtnet_tui.screens.interrupted import InterruptedRunScreen
+
+        self.push_screen(InterruptedRunScreen(info))
+
+    def resume_run(self, run_id: str) -> None:
+        """Continue an interrupted run on the apply screen."""
+        from virtnet_tui.apply_stream import executor_events
+        from virtnet_tui.journal import find_run
+        from virtnet_tui.screens.apply import ApplyScreen
+
+        run = find_run(self.host, run_id)
+        if run is None:
+            self.notify(f"run {run_id} is gone", severity="error")
+            return
+        plan = run.plan()
+        source = executor_events(self.host, plan, resume=run_id, ask_keep_earlier=True)
+        self.push_screen(ApplyScreen(plan, source, clock=self.clock, where=self.host.describe()))
 
     def _probe_done(
         self,
@@ -214,6 +238,16 @@ class WizardApp(App[int]):
                 self.exit(0)
 
         self.push_screen(QuitDialog(), done)
+
+
+def _interrupted_runs(host: Host) -> list[RunInfo]:
+    """Runs a crash or a lost session left without an end."""
+    from virtnet_tui.apply import interrupted_runs
+
+    try:
+        return interrupted_runs(host)
+    except Exception:  # a damaged journal must not stop the wizard; the CLI reports it
+        return []
 
 
 def _managed_networks(host: Host) -> tuple[str, ...]:
