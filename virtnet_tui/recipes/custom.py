@@ -346,7 +346,8 @@ def _dnsmasq(b: PlanBuilder, spec: NetworkSpec) -> None:
             CommandStep(
                 # By name, like every command of a plan: the operator's PATH decides.
                 ("dnsmasq", *dnsmasq_argv(br)[1:]),
-                undo=(("pkill", "-F", paths.pidfile),),
+                # dnsmasq leaves its pid file behind; a stale one could name a reused pid.
+                undo=(("pkill", "-F", paths.pidfile), ("rm", "-f", paths.pidfile)),
             ),
         ]
         b.warn(
