@@ -33,6 +33,8 @@ IGNORED = (
     LOCK_PATH.lstrip("/"),
     SANDBOX_COMMAND_LOG,
     "var/lib/virtnet-wizard/sandbox/node.xml",
+    # The state file names the runs that made each network, so two twins differ there.
+    "var/lib/virtnet-wizard/state.json",
 )
 
 #: Files a primed sandbox already has, so that undo must restore content, mode and

@@ -13,10 +13,12 @@ progress view sees exactly what the journal says. ``apply``/``resume`` raise
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import threading
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,18 +30,18 @@ from virtnet_tui.firewall_safety import inspect_firewall, is_firewall_stage
 from virtnet_tui.guard import Guard, GuardStartError
 from virtnet_tui.host import Host
 from virtnet_tui.journal import (
+    RUNS_DIR,
     RunDir,
     RunInfo,
     find_run,
+    lock_holder,
     new_token,
     run_info,
     run_lock,
-    runs_status,
-    wait_for_guards,
 )
 from virtnet_tui.plan import CommandStep, Plan, Stage
 from virtnet_tui.recorder import Recorder
-from virtnet_tui.replay import NumberedStep, numbered_steps
+from virtnet_tui.replay import TERMINAL_EVENTS, NumberedStep, numbered_steps
 from virtnet_tui.runlock import LockBusy
 from virtnet_tui.stepexec import StepResult, capture_before, perform
 from virtnet_tui.undo import Leftover, Undoer
@@ -146,9 +148,59 @@ def check_same_host(run: RunDir, host: Host) -> None:
         )
 
 
+def _ended(journal: str) -> bool:
+    """The journal's last event ends an invocation: the run can be neither interrupted
+    nor still guarded. Reads only the journal's tail, so a host with a thousand runs
+    (one per DHCP host added) still starts the next run quickly."""
+    try:
+        with open(journal, "rb") as handle:
+            size = handle.seek(0, os.SEEK_END)
+            handle.seek(max(0, size - 4096))
+            lines = handle.read().splitlines()
+    except FileNotFoundError:
+        return False
+    try:
+        last = json.loads(lines[-1]) if lines else {}
+    except json.JSONDecodeError:
+        return False
+    return isinstance(last, dict) and last.get("event") in TERMINAL_EVENTS
+
+
+def open_runs(host: Host) -> list[RunInfo]:
+    """Every run whose journal does not end with a terminal event, with its state."""
+    from virtnet_tui.state import list_run_ids
+
+    holding = lock_holder(host)
+    token = holding[1] if holding else None
+    base = os.fspath(host.path(RUNS_DIR))
+    return [
+        run_info(RunDir(host, run_id), token)
+        for run_id in list_run_ids(host)
+        if not _ended(os.path.join(base, run_id, "journal.jsonl"))
+        and os.path.isfile(os.path.join(base, run_id, "plan.json"))
+    ]
+
+
 def interrupted_runs(host: Host) -> list[RunInfo]:
     """Runs that a crash, a kill or a lost session left without an end."""
-    return [info for info in runs_status(host) if info.state == "interrupted"]
+    return [info for info in open_runs(host) if info.state == "interrupted"]
+
+
+def wait_for_guards(
+    host: Host, limit: float, notify: Callable[[str], None] | None
+) -> list[RunInfo]:
+    """``journal.wait_for_guards``, looking only at runs that have not ended."""
+    deadline = time.monotonic() + limit
+    told = False
+    while True:
+        busy = [info for info in open_runs(host) if info.live_guards]
+        if not busy or time.monotonic() >= deadline:
+            return busy
+        if notify is not None and not told:
+            pids = ", ".join(str(p) for info in busy for p in info.live_guards)
+            notify(f"waiting for the guard process ({pids}) of run {busy[0].id} to finish")
+            told = True
+        time.sleep(0.2)
 
 
 @contextmanager
@@ -198,12 +250,15 @@ class Executor:
         answers_text: str = "",
         options: Options | None = None,
         callbacks: Callbacks | None = None,
+        change: Mapping[str, Any] | None = None,
     ) -> None:
         self.host = host
         self.plan = plan if plan is not None else Plan(stages=())
         self.answers_text = answers_text
         self.options = options or Options()
         self.callbacks = callbacks or Callbacks()
+        self.change = change
+        """A re-run change (``changes.records``), kept as the run's ``change.json``."""
         self.token = new_token()
 
     # --- entry points ------------------------------------------------------------------
@@ -222,6 +277,10 @@ class Executor:
             if stuck:
                 raise Refused(interrupted_message(stuck[-1]))
             run = RunDir.create(self.host, self.plan, self.answers_text)
+            if self.change is not None:
+                # Before any step: the state learns what the run changed from this file.
+                text = json.dumps(dict(self.change), indent=1) + "\n"
+                self.host.write_bytes(f"{run.rel}/change.json", text.encode(), 0o600)
             run.take_backups(self.plan)
             rec = Recorder(run, self.callbacks.on_event)
             rec.emit(
@@ -304,6 +363,7 @@ class Executor:
                 rec.emit("guard-released", stage=index, reason="confirmed")
             rec.emit("checkpoint", stage=index, name=stage.name)
         rec.emit("run-done", checkpoints=len(rec.state.checkpoints))
+        self._record_state(rec)
         return Outcome(
             rec.run.id,
             rec.run.path,
@@ -311,6 +371,16 @@ class Executor:
             EXIT_OK,
             checkpoints=tuple(sorted(rec.state.checkpoints)),
         )
+
+    def _record_state(self, rec: Recorder) -> None:
+        """Bring the state file up to date with the run that just ended (lock still held)."""
+        from virtnet_tui.state import after_run
+
+        try:
+            after_run(self.host, rec.run)
+        except Exception as exc:  # the run stands; the next start rebuilds the state
+            if self.callbacks.notify is not None:
+                self.callbacks.notify(f"could not update the state file: {exc}")
 
     def _failure(self, rec: Recorder, index: int, step: int | None, reason: str) -> Failure:
         earlier = tuple(sorted(i for i in rec.state.checkpoints if i < index))
@@ -467,6 +537,7 @@ class Executor:
             else:
                 rec.emit("run-rolled-back", reason=failure.reason)
                 status, code = "rolled-back", EXIT_ROLLED_BACK
+        self._record_state(rec)
         return Outcome(rec.run.id, rec.run.path, status, code, failure, tuple(leftovers), kept)
 
 

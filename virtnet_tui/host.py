@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -20,6 +21,8 @@ HostKind = Literal["real", "sandbox", "netns"]
 
 #: Where the sandbox keeps the networks of libvirt's test driver between runs.
 SANDBOX_LIBVIRT_DIR = "var/lib/virtnet-wizard/sandbox/libvirt"
+#: Where, inside SANDBOX_LIBVIRT_DIR, the sandbox keeps its VMs (test-driver domains).
+SANDBOX_DOMAINS_SUBDIR = "domains"
 #: Canned answers of read-only commands in the sandbox (argv joined by spaces -> stdout).
 SANDBOX_RESPONSES = "var/lib/virtnet-wizard/sandbox/responses.json"
 #: Commands the sandbox was asked to run, one JSON argv per line.
@@ -262,6 +265,7 @@ class SandboxHost(Host):
         # Absolute, or libvirt would read test://relative/... as a remote host name.
         super().__init__(Path(root).absolute())
         self.recorded = _Recorded()
+        self._node_signature: object = None
 
     def _responses(self) -> dict[str, Any]:
         text = self.read_text("/" + SANDBOX_RESPONSES)
@@ -298,23 +302,29 @@ class SandboxHost(Host):
         return f"test://{self._node_xml()}"
 
     def _node_xml(self) -> Path:
-        """A node description for the test driver, made from the saved networks."""
-        import xml.etree.ElementTree as ET
+        """A node description for the test driver, made from the saved networks and VMs.
 
+        Made again only when a saved file changed since this host last made it: a
+        network with a thousand DHCP hosts is costly to read on every connection.
+        """
         folder = self._libvirt_dir()
         folder.mkdir(parents=True, exist_ok=True)
-        node = ET.Element("node")
-        for path in sorted(folder.glob("*.xml")):
-            try:
-                node.append(ET.fromstring(path.read_text()))
-            except ET.ParseError:
-                continue
-        if not list(node) and not (folder / ".empty").exists():
+        out = folder.parent / "node.xml"
+        networks = sorted(folder.glob("*.xml"))
+        # VMs (test-driver domains) only when some were saved or seeded: none by default.
+        domains = sorted((folder / SANDBOX_DOMAINS_SUBDIR).glob("*.xml"))
+        stats = [(str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in networks + domains]
+        signature = ((folder / ".empty").exists(), tuple(stats))
+        if signature == self._node_signature and out.exists():
+            return out
+        network_parts = _valid_xml(networks)
+        if not network_parts and not signature[0]:
             # An empty node would leave the test driver without a default network;
             # a fresh libvirt install has one, so the sandbox has one too.
-            node.append(ET.fromstring(_DEFAULT_NETWORK_XML))
-        out = folder.parent / "node.xml"
-        out.write_text(ET.tostring(node, encoding="unicode"))
+            network_parts = [_DEFAULT_NETWORK_XML]
+        parts = network_parts + _valid_xml(domains)
+        out.write_text("<node>\n" + "\n".join(parts) + "\n</node>\n")
+        self._node_signature = signature
         return out
 
     def connect_libvirt(self) -> libvirt.virConnect:
@@ -328,10 +338,15 @@ class SandboxHost(Host):
                 net.destroy()
             if info.get("autostart"):
                 net.setAutostart(True)
+        domains = self._libvirt_state(SANDBOX_DOMAINS_SUBDIR)
+        for dom in conn.listAllDomains():
+            # The test driver starts every domain of its node file: stop those saved as off.
+            if not domains.get(dom.name(), {}).get("active", True) and dom.isActive():
+                dom.destroy()
         return conn
 
-    def _libvirt_state(self) -> dict[str, dict[str, bool]]:
-        path = self._libvirt_dir() / "state.json"
+    def _libvirt_state(self, sub: str = "") -> dict[str, dict[str, bool]]:
+        path = self._libvirt_dir() / sub / "state.json"
         try:
             data = json.loads(path.read_text())
         except (FileNotFoundError, json.JSONDecodeError):
@@ -363,6 +378,32 @@ class SandboxHost(Host):
             # Remember that even the default network is gone.
             marker.touch()
         self.write_text("/" + f"{SANDBOX_LIBVIRT_DIR}/state.json", json.dumps(state, indent=1))
+        self._save_domains(conn)
+
+    def _save_domains(self, conn: libvirt.virConnect) -> None:
+        """Keep every persistent VM's definition and whether it runs, like the networks."""
+        import libvirt as lv
+
+        folder = self._libvirt_dir() / SANDBOX_DOMAINS_SUBDIR
+        state: dict[str, dict[str, bool]] = {}
+        for dom in conn.listAllDomains():
+            if not dom.isPersistent():
+                continue
+            flags = lv.VIR_DOMAIN_XML_INACTIVE | lv.VIR_DOMAIN_XML_SECURE
+            self.write_text(
+                "/" + f"{SANDBOX_LIBVIRT_DIR}/{SANDBOX_DOMAINS_SUBDIR}/{dom.name()}.xml",
+                dom.XMLDesc(flags),
+            )
+            state[dom.name()] = {"active": bool(dom.isActive())}
+        if not state and not folder.exists():
+            return  # a sandbox without VMs keeps no trace of them
+        for stale in folder.glob("*.xml"):
+            if stale.stem not in state:
+                stale.unlink()
+        self.write_text(
+            "/" + f"{SANDBOX_LIBVIRT_DIR}/{SANDBOX_DOMAINS_SUBDIR}/state.json",
+            json.dumps(state, indent=1),
+        )
 
     def describe(self) -> str:
         return f"sandbox {self.root}"
@@ -378,6 +419,24 @@ _DEFAULT_NETWORK_XML = """<network>
     </dhcp>
   </ip>
 </network>"""
+
+
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+
+def _valid_xml(paths: list[Path]) -> list[str]:
+    """The texts of the files that parse as XML (declarations dropped), in order."""
+    import xml.etree.ElementTree as ET
+
+    out = []
+    for path in paths:
+        text = path.read_text()
+        try:
+            ET.fromstring(text)
+        except ET.ParseError:
+            continue
+        out.append(_XML_DECLARATION.sub("", text, count=1))
+    return out
 
 
 def make_host(root: str | None, netns: str | None) -> Host:

@@ -89,8 +89,16 @@ class SysctlStep:
 
 
 LibvirtOp = Literal[
-    "net-define", "net-autostart", "net-start", "net-destroy", "net-autostart-disable"
+    "net-define",
+    "net-autostart",
+    "net-start",
+    "net-destroy",
+    "net-autostart-disable",
+    "net-update",
+    "domain-define",
 ]
+#: ``net-update`` commands (``virsh net-update NETWORK COMMAND SECTION XML``).
+UpdateCommand = Literal["", "add-last", "modify", "delete"]
 
 
 @dataclass(frozen=True)
@@ -99,14 +107,40 @@ class LibvirtStep:
 
     op: LibvirtOp
     network: str
+    """The network the step changes; for ``domain-define``, the network attached to."""
     xml: str = ""
+    """The network or domain definition, or the ``<host>`` element of a ``net-update``."""
     description: str = ""
+    command: UpdateCommand = ""
+    """``net-update`` only: add-last, modify or delete."""
+    section: str = ""
+    """``net-update`` only: the part of the definition changed (``ip-dhcp-host``)."""
+    parent_index: int = -1
+    """``net-update`` only: which ``<ip>`` element holds the section (``--parent-index``)."""
+    domain: str = ""
+    """``domain-define`` only: the VM whose persistent definition is replaced."""
     kind: Literal["libvirt"] = "libvirt"
 
     def virsh_argv(self, xml_path: str = "") -> Argv:
         """The ``virsh`` command that does the same, for the preview and the script."""
         if self.op == "net-define":
             return ("virsh", "net-define", xml_path or f"/tmp/{self.network}.xml")
+        if self.op == "net-update":
+            # --live applies only while the network runs; apply leaves it out otherwise.
+            where = ("--parent-index", str(self.parent_index)) if self.parent_index >= 0 else ()
+            return (
+                "virsh",
+                "net-update",
+                self.network,
+                self.command,
+                self.section,
+                self.xml.strip(),
+                "--live",
+                "--config",
+                *where,
+            )
+        if self.op == "domain-define":
+            return ("virsh", "define", xml_path or f"/tmp/{self.domain}.xml")
         if self.op == "net-autostart-disable":
             return ("virsh", "net-autostart", "--disable", self.network)
         return ("virsh", self.op, self.network)
@@ -124,6 +158,12 @@ class LibvirtStep:
         }
         if self.xml:
             out["xml"] = self.xml
+        if self.op == "net-update":
+            out["command"] = self.command
+            out["section"] = self.section
+            out["parent_index"] = self.parent_index
+        if self.domain:
+            out["domain"] = self.domain
         return out
 
 

@@ -81,6 +81,10 @@ def step_from_json(data: Mapping[str, Any]) -> Step:
             network=str(data["network"]),
             xml=str(data.get("xml", "")),
             description=description,
+            command=data.get("command", ""),
+            section=str(data.get("section", "")),
+            parent_index=int(data.get("parent_index", -1)),
+            domain=str(data.get("domain", "")),
         )
     raise ValueError(f"unknown step kind {kind!r}")
 

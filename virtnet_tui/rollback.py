@@ -34,18 +34,47 @@ def pick_run(host: Host, run_id: str | None, infos: list[RunInfo]) -> RunDir | N
     return None
 
 
-def later_conflicts(target: RunInfo, infos: list[RunInfo]) -> list[tuple[RunInfo, list[str]]]:
-    """Later runs still in place that changed the same files or libvirt networks."""
+def later_conflicts(
+    target: RunInfo, infos: list[RunInfo], host: Host | None = None
+) -> list[tuple[RunInfo, list[str]]]:
+    """Later runs still in place that changed the same files, libvirt networks or networks.
+
+    With ``host``, a run depends on an earlier one when both changed the same network
+    (a DHCP host, a port forward or a VM attached to a network the earlier run made),
+    even through different files.
+    """
     out = []
+    own = _changed_networks(host, target) if host is not None else set()
     for info in infos:
         if info.id <= target.id or not info.has_changes:
             continue
         shared = sorted(set(info.files) & set(target.files)) + sorted(
             f"libvirt network {n}" for n in set(info.networks) & set(target.networks)
         )
+        if host is not None:
+            named = {s.split()[-1] for s in shared if s.startswith("libvirt network ")}
+            shared += sorted(
+                f"network {n}" for n in own & _changed_networks(host, info) if n not in named
+            )
         if shared:
             out.append((info, shared))
     return out
+
+
+def _changed_networks(host: Host | None, info: RunInfo) -> set[str]:
+    """Networks (by their stages' ``network``) that applied steps of the run changed."""
+    if host is None:
+        return set()
+    run = RunDir(host, info.id)
+    state = run.state()
+    names: set[str] = set()
+    number = 0
+    for stage in run.plan().stages:
+        for _ in stage.steps:
+            number += 1
+            if stage.network and state.step(number).status in ("done", "undo-failed"):
+                names.add(stage.network)
+    return names
 
 
 def rollback_run(
@@ -73,7 +102,7 @@ def rollback_run(
         info = next(i for i in infos if i.id == run.id)
         if not info.has_changes and info.state != "interrupted":
             return None
-        conflicts = later_conflicts(info, infos)
+        conflicts = later_conflicts(info, infos, host)
         if conflicts:
             later, shared = conflicts[-1]
             raise Refused(
@@ -86,8 +115,21 @@ def rollback_run(
         leftovers = Undoer(host, rec).undo_stages(stages)
         if leftovers:
             rec.emit("rollback-incomplete", leftovers=[left.to_json() for left in leftovers])
+            _refresh_state(host, callbacks)
             return Outcome(
                 run.id, run.path, "rollback-incomplete", EXIT_INCOMPLETE, None, tuple(leftovers)
             )
         rec.emit("rollback-done")
+        _refresh_state(host, callbacks)
         return Outcome(run.id, run.path, "rolled-back", EXIT_OK)
+
+
+def _refresh_state(host: Host, callbacks: Callbacks) -> None:
+    """The state file follows the journal: rebuild it now that a run is undone."""
+    from virtnet_tui.state import refresh_state
+
+    try:
+        refresh_state(host)
+    except Exception as exc:  # the rollback stands; the next start rebuilds the state
+        if callbacks.notify is not None:
+            callbacks.notify(f"could not update the state file: {exc}")

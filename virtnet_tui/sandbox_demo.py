@@ -7,7 +7,12 @@ import shlex
 from collections.abc import Sequence
 from pathlib import Path
 
-from virtnet_tui.host import SANDBOX_RESPONSES, SandboxHost
+from virtnet_tui.host import (
+    SANDBOX_DOMAINS_SUBDIR,
+    SANDBOX_LIBVIRT_DIR,
+    SANDBOX_RESPONSES,
+    SandboxHost,
+)
 from virtnet_tui.probe_commands import (
     DNSMASQ_VERSION,
     IP_ADDRESS,
@@ -61,6 +66,30 @@ iface eth0 inet static
 iface eth0 inet6 static
     address {DEMO_IPV6}/64
     gateway {DEMO_GATEWAY6}
+"""
+
+
+#: The demo's VMs: name, running, and the MAC of their one interface (on libvirt's default).
+DEMO_VMS = (("web1", True, "52:54:00:3b:9a:2b"), ("db1", False, "52:54:00:6f:78:f3"))
+
+
+def _demo_domain_xml(name: str, mac: str) -> str:
+    """A VM of libvirt's test driver, the sandbox's stand-in for a KVM guest."""
+    return f"""<domain type="test">
+  <name>{name}</name>
+  <memory unit="KiB">1048576</memory>
+  <vcpu>1</vcpu>
+  <os>
+    <type arch="x86_64">hvm</type>
+  </os>
+  <devices>
+    <interface type="network">
+      <mac address="{mac}"/>
+      <source network="default"/>
+      <model type="virtio"/>
+    </interface>
+  </devices>
+</domain>
 """
 
 
@@ -190,5 +219,13 @@ def seed_demo_host(root: Path) -> None:
     if not host.exists("/usr/sbin/nft"):
         stand_in = "#!/bin/sh\n# Sandbox stand-in: the probe only checks that nft is installed.\n"
         host.write_text("/usr/sbin/nft", stand_in, mode=0o755)
+    # Two VMs for the attach screens; running state kept as SandboxHost saves it.
+    folder = f"/{SANDBOX_LIBVIRT_DIR}/{SANDBOX_DOMAINS_SUBDIR}"
+    for name, _, mac in DEMO_VMS:
+        if not host.exists(f"{folder}/{name}.xml"):
+            host.write_text(f"{folder}/{name}.xml", _demo_domain_xml(name, mac))
+    if not host.exists(f"{folder}/state.json"):
+        running = {name: {"active": active} for name, active, _ in DEMO_VMS}
+        host.write_text(f"{folder}/state.json", json.dumps(running, indent=1) + "\n")
     # Written last: its presence marks the sandbox as seeded.
     host.write_text("/" + SANDBOX_RESPONSES, json.dumps(_responses(), indent=1) + "\n")

@@ -61,6 +61,12 @@ def capture_before(host: Host, step: Step) -> dict[str, Any]:
         quiet_libvirt()
         conn = host.connect_libvirt()
         try:
+            if step.op in ("net-update", "domain-define"):
+                from virtnet_tui import libvirt_live
+
+                if step.op == "net-update":
+                    return libvirt_live.capture_update(conn, step)
+                return libvirt_live.capture_domain(conn, step)
             try:
                 net = conn.networkLookupByName(step.network)
             except libvirt.libvirtError:
@@ -119,6 +125,16 @@ def _perform_libvirt(host: Host, step: LibvirtStep) -> StepResult:
         if step.op == "net-define":
             conn.networkDefineXML(step.xml)
             note = f"defined {step.network}"
+        elif step.op in ("net-update", "domain-define"):
+            from virtnet_tui import libvirt_live
+
+            try:
+                if step.op == "net-update":
+                    note = libvirt_live.update(conn, step)
+                else:
+                    note = libvirt_live.define_domain(conn, step)
+            except LookupError as exc:
+                return StepResult(False, error=str(exc))
         else:
             try:
                 net = conn.networkLookupByName(step.network)
@@ -143,6 +159,7 @@ def _perform_libvirt(host: Host, step: LibvirtStep) -> StepResult:
         host.libvirt_saved(conn)
         return StepResult(True, {"note": note})
     except libvirt.libvirtError as exc:
-        return StepResult(False, error=f"libvirt {step.op} {step.network}: {exc}")
+        target = step.domain or step.network
+        return StepResult(False, error=f"libvirt {step.op} {target}: {exc}")
     finally:
         conn.close()

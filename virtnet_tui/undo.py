@@ -209,6 +209,15 @@ class Undoer:
         quiet_libvirt()
         conn = self.host.connect_libvirt()
         try:
+            if step.op in ("net-update", "domain-define"):
+                from virtnet_tui import libvirt_live
+
+                if step.op == "net-update":
+                    libvirt_live.undo_update(conn, step, before)
+                else:
+                    libvirt_live.undo_domain(conn, step, before)
+                self.host.libvirt_saved(conn)
+                return []
             net = _lookup(conn, step.network)
             if step.op == "net-define":
                 if before.get("exists") and before.get("xml"):
@@ -251,6 +260,16 @@ class Undoer:
             )
         before = state.before
         name = step.network
+        if step.op == "net-update":
+            from virtnet_tui.libvirt_live import manual_update
+
+            return manual_update(step, before)
+        if step.op == "domain-define":
+            if before.get("exists") and before.get("xml"):
+                saved = self.run.file(f"domain-{step.domain}-step{ns.number}.xml")
+                saved.write_text(str(before["xml"]))
+                return (f"virsh define {shlex.quote(str(saved))}",)
+            return (f"virsh undefine {shlex.quote(step.domain)}",)
         if step.op == "net-define":
             if before.get("exists") and before.get("xml"):
                 saved = self.run.file(f"libvirt-{name}-step{ns.number}.xml")

@@ -347,3 +347,20 @@ def live_processes(ns: Netns) -> list[str]:
         if fields[1].split()[0] != "Z":
             names.append(name)
     return names
+
+
+def daemon(pid_file: Path, name: str = "dnsmasq") -> tuple[int, int]:
+    """The pid in ``pid_file`` and that process's start time (clock ticks since boot).
+
+    The pair names one process for good: a daemon restarted under a recycled pid would
+    still have another start time. Fails unless the process runs and is ``name``.
+    """
+    pid = int(pid_file.read_text().split()[0])
+    try:
+        comm = Path(f"/proc/{pid}/comm").read_text().strip()
+        stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError as exc:
+        raise AssertionError(f"{pid_file} names pid {pid}, which is not running") from exc
+    assert comm == name, f"{pid_file} names pid {pid}, which is {comm}, not {name}"
+    assert stat[0] != "Z", f"{name} (pid {pid}) has exited"
+    return pid, int(stat[19])  # field 22 of stat: starttime

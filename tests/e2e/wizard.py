@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from virtnet_tui.answers import load_answers
 from virtnet_tui.plan import Plan
@@ -80,3 +82,33 @@ def apply_answers(answers: Path, netns: str, root: Path) -> Applied:
     found = re.search(r"virtnet-wizard rollback (\S+)", result.stdout)
     assert found, f"apply did not name its run:\n{result.stdout}"
     return Applied(prepare(load_answers(answers)).plan, found.group(1), netns, root, result)
+
+
+def run_id_of(result: Result) -> str:
+    """The run a command made, from the ``virtnet-wizard rollback RUN_ID`` it suggests."""
+    found = re.search(r"virtnet-wizard rollback (\S+)", result.stdout)
+    assert found, f"the command did not name its run:\n{result}"
+    return found.group(1).rstrip(".`'\")")
+
+
+def dhcp_host(action: str, network: str, netns: str, root: Path, *options: str) -> Result:
+    """``virtnet-wizard dhcp-host ACTION --network NAME OPTIONS``; it must succeed."""
+    result = wizard(
+        "dhcp-host", action, "--network", network, *options, "--root", str(root), "--netns", netns
+    )
+    assert result.returncode == 0, str(result)
+    return result
+
+
+def rollback(run_id: str, netns: str, root: Path) -> Result:
+    """``virtnet-wizard rollback RUN_ID``; it must succeed."""
+    result = wizard("rollback", run_id, "--root", str(root), "--netns", netns)
+    assert result.returncode == 0, str(result)
+    return result
+
+
+def status_networks(netns: str, root: Path) -> dict[str, dict[str, Any]]:
+    """The managed networks ``virtnet-wizard status --json`` reports, by name."""
+    result = wizard("status", "--root", str(root), "--netns", netns, "--json")
+    assert result.returncode == 0, str(result)
+    return {net["name"]: net for net in json.loads(result.stdout)["networks"]}

@@ -3,4 +3,4 @@
 from __future__ import annotations
 
 #: Subcommand modules, in the order ``--help`` lists them.
-MODULES = ("recommend", "plan", "apply", "rollback", "status")
+MODULES = ("recommend", "plan", "apply", "rollback", "status", "dhcp_host", "forward", "attach")

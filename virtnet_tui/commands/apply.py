@@ -145,13 +145,19 @@ def run(args: argparse.Namespace) -> int:
     else:
         from virtnet_tui.answers import answers_to_toml, load_answers
         from virtnet_tui.planning import prepare
+        from virtnet_tui.state import check_collisions, load_state, with_host_state
 
-        prepared = prepare(load_answers(args.answers))
-        plan, warnings = prepared.plan, prepared.warnings
-        answers_text = answers_to_toml(prepared.answers, all_host_keys=True)
+        # An interrupted run comes first: its network would otherwise look taken.
         stuck = interrupted_runs(host)
         if stuck:
             return _error(interrupted_message(stuck[-1]))
+        # A re-run: what the wizard (and libvirt) already use is taken, so a colliding
+        # network is refused by name before anything changes.
+        state = load_state(host)
+        prepared = prepare(with_host_state(load_answers(args.answers), host, state))
+        check_collisions(prepared.answers, state)
+        plan, warnings = prepared.plan, prepared.warnings
+        answers_text = answers_to_toml(prepared.answers, all_host_keys=True)
     try:
         check_fault_in_plan(fault, sum(1 for _ in plan.steps()))
     except FaultError as exc:

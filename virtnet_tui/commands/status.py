@@ -1,4 +1,4 @@
-"""``virtnet-wizard status``: the runs on this host, their checkpoints, and what is applied."""
+"""``virtnet-wizard status``: managed networks (live state, drift), runs, what is applied."""
 
 from __future__ import annotations
 
@@ -19,9 +19,18 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run(args: argparse.Namespace) -> int:
     from virtnet_tui.commands.apply import host_from_args
     from virtnet_tui.journal import runs_status
+    from virtnet_tui.state import load_state
+    from virtnet_tui.status_report import (
+        all_drift,
+        network_statuses,
+        networks_json,
+        networks_text,
+    )
 
+    host = host_from_args(args)
     try:
-        infos = runs_status(host_from_args(args))
+        infos = runs_status(host)
+        networks = network_statuses(host, load_state(host))
     except PermissionError as exc:
         sys.stderr.write(
             f"virtnet-wizard: cannot read the runs ({exc.filename}): they are readable by root "
@@ -35,8 +44,16 @@ def run(args: argparse.Namespace) -> int:
         "networks": sorted({n for i in in_place for n in i.networks}),
     }
     if args.json:
-        print(json.dumps({"runs": [i.to_json() for i in infos], "applied": applied}, indent=2))
+        document = {
+            "runs": [i.to_json() for i in infos],
+            "applied": applied,
+            "networks": networks_json(networks),
+            "drift": [d.to_json() for d in all_drift(networks)],
+        }
+        print(json.dumps(document, indent=2))
         return 0
+    if networks:
+        print("\n".join(networks_text(networks)) + "\n")
     if not infos:
         print("No runs yet: nothing was applied by virtnet-wizard here.")
         return 0
