@@ -23,6 +23,7 @@ from virtnet_tui.host import SANDBOX_COMMAND_LOG, SANDBOX_RESPONSES, SandboxHost
 from virtnet_tui.journal import run_lock
 from virtnet_tui.plan import CommandStep, SysctlStep
 from virtnet_tui.planning import prepare
+from virtnet_tui.state import load_state, with_host_state
 
 
 @pytest.fixture(autouse=True)
@@ -38,9 +39,10 @@ def test_apply_writes_every_file_and_journals_every_step_then_rollback_restores_
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    prime(tmp_path)
+    primed = prime(tmp_path)
     before = snapshot(tmp_path)
-    plan = prepare(load_answers(example)).plan
+    # apply edits the host's own files (the seeded /etc/network/interfaces), never replaces them
+    plan = prepare(with_host_state(load_answers(example), primed, load_state(primed))).plan
     rc, out, err = cli(
         capsys, monkeypatch, "apply", "--answers", str(example), "--root", str(tmp_path), "--yes"
     )
@@ -50,6 +52,8 @@ def test_apply_writes_every_file_and_journals_every_step_then_rollback_restores_
         assert host.read_text(path) == step.content, path
         meta = host.stat(path)
         assert meta is not None and meta.mode == step.mode, path
+    interfaces = host.read_text("/etc/network/interfaces") or ""
+    assert "iface lo inet loopback" in interfaces, "the operator's own stanzas stay"
 
     events = journal(tmp_path)
     names = [e["event"] for e in events]

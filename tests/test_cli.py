@@ -177,3 +177,23 @@ def test_recommendation_text_has_one_bullet_per_reason(capsys: pytest.CaptureFix
     assert rc == 0
     bullets = [line for line in text.splitlines() if line.startswith("  - ")]
     assert len(bullets) == len(data["reasons"]) + len(data["alternatives"])
+
+
+def test_plan_edits_the_hosts_own_interfaces_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    own = "# the operator's\nauto lo\niface lo inet loopback\n\nauto eth9\niface eth9 inet dhcp\n"
+    (tmp_path / "etc/network").mkdir(parents=True)
+    (tmp_path / "etc/network/interfaces").write_text(own)
+    example = str(EXAMPLES / "custom-nat.toml")
+    rc, out, err = run(capsys, "plan", "--answers", example, "--root", str(tmp_path), "--json")
+    assert rc == 0, err
+    files = {
+        s["path"]: s["content"]
+        for stage in json.loads(out)["stages"]
+        for s in stage["steps"]
+        if s["kind"] == "file"
+    }
+    text = files["/etc/network/interfaces"]
+    assert text.startswith(own.split("\n\n")[0]) and "iface eth9 inet dhcp" in text
+    assert "iface virbr10" in text

@@ -279,9 +279,10 @@ def with_host_state(answers: Answers, host: Host, state: State) -> Answers:
 
     Adds the names, bridges and subnets of the managed networks and of libvirt's
     networks, so validation refuses a colliding network and defaults avoid them.
-    On a host the wizard already manages, the files recipes edit in place
-    (``/etc/network/interfaces``, leases...) are read too when the answers do not
-    carry them, so a second network keeps what the first one wrote.
+    The files recipes edit in place (``/etc/network/interfaces``, leases...) are read
+    from the host too when the answers do not carry them: an edit must start from the
+    operator's file (and, on a re-run, from what the first network wrote), never
+    replace it.
     """
     from virtnet_tui.probe_libvirt import query_libvirt
 
@@ -291,12 +292,11 @@ def with_host_state(answers: Answers, host: Host, state: State) -> Answers:
     lv_subnets = tuple(s for n in view.networks for s in n.subnets)
     lv_names = tuple(n.name for n in view.networks)
     facts = answers.host
-    files = facts.files
-    if state.networks:
-        from virtnet_tui.probe_files import SafeFiles, edited_files
+    from virtnet_tui.probe_files import SafeFiles, edited_files
 
-        known = {path for path, _ in files}
-        files += tuple(f for f in edited_files(SafeFiles(host)) if f[0] not in known)
+    files = facts.files
+    known = {path for path, _ in files}
+    files += tuple(f for f in edited_files(SafeFiles(host)) if f[0] not in known)
     facts = replace(
         facts,
         used_bridges=_union(facts.used_bridges, bridges, lv_bridges),

@@ -7,6 +7,8 @@ from pathlib import Path
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from virtnet_tui.commands.apply import add_host_options
+
     parser = sub.add_parser("plan", help="print every file and command the answers lead to")
     parser.add_argument(
         "--answers", required=True, type=Path, metavar="FILE", help="the answers file (TOML)"
@@ -16,14 +18,21 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     fmt.add_argument(
         "--script", action="store_true", help="print the plan as a bash script doing the same"
     )
+    # The plan is for one host: it edits that host's own files and avoids what it uses,
+    # so it reads them (read-only) from the host that `apply` with the same options changes.
+    add_host_options(parser)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from virtnet_tui.answers import load_answers
+    from virtnet_tui.commands.apply import host_from_args
     from virtnet_tui.planning import prepare
+    from virtnet_tui.state import load_state, with_host_state
 
-    prepared = prepare(load_answers(args.answers))
+    host = host_from_args(args)
+    answers = load_answers(args.answers)
+    prepared = prepare(with_host_state(answers, host, load_state(host)))
     if args.json:
         print(prepared.plan.to_json_text(), end="")
     elif args.script:
