@@ -58,7 +58,7 @@ def expected_commands(plan: Plan) -> list[list[str]]:
             out.append(list(step.argv()))
         elif isinstance(step, LibvirtStep):
             argv = list(step.virsh_argv())
-            if step.op == "net-define":
+            if step.op in ("net-define", "domain-define"):
                 argv[-1] = "<tmp>"
             out.append(argv)
     return out
@@ -86,7 +86,7 @@ def run_script(plan: Plan, tmp_path: Path) -> tuple[Path, list[list[str]]]:
     assert proc.returncode == 0, proc.stderr
     calls = [json.loads(line) for line in log.read_text().splitlines()]
     for call in calls:
-        if call[:2] == ["virsh", "net-define"]:
+        if call[:2] in (["virsh", "net-define"], ["virsh", "define"]):
             call[-1] = "<tmp>"
     return root, calls
 
@@ -132,3 +132,14 @@ def test_heredoc_delimiter_never_collides(tmp_path: Path) -> None:
     assert (root / "etc/no-newline").read_text() == "no newline"
     assert (root / "etc/empty").read_text() == ""
     assert stat.S_IMODE((root / "etc/tricky").stat().st_mode) == 0o640
+
+
+def test_definitions_reach_virsh_through_a_temporary_file(tmp_path: Path) -> None:
+    stage = prepare(ALL_CASES["nat-debian-nonm-none"]).plan.stages[0]
+    steps = (
+        LibvirtStep("domain-define", "mynet", xml="<domain/>\n", domain="vm1"),
+        LibvirtStep("net-define", "mynet", xml="<network/>\n"),
+    )
+    plan = Plan(stages=(type(stage)(name="t", steps=steps),))
+    _, calls = run_script(plan, tmp_path)
+    assert calls == [["virsh", "define", "<tmp>"], ["virsh", "net-define", "<tmp>"]]

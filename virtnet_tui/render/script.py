@@ -44,12 +44,13 @@ def _command(argv: Argv, ignore_failure: bool = False) -> str:
 
 
 def _libvirt(step: LibvirtStep) -> list[str]:
-    if step.op != "net-define":
+    if step.op not in ("net-define", "domain-define"):
         return [_command(step.virsh_argv())]
+    # virsh reads a definition from a file: hand it one made just for the call.
     return [
         'xml="$(mktemp)"',
         *_heredoc('cat >"$xml"', step.xml),
-        'virsh net-define "$xml"',
+        shlex.join(step.virsh_argv("XMLFILE")).replace("XMLFILE", '"$xml"'),
         'rm -f "$xml"',
     ]
 
