@@ -14,6 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from virtnet_tui.app import WizardApp
     from virtnet_tui.host import Host
     from virtnet_tui.plan import Plan
     from virtnet_tui.progress import EventSource
@@ -25,11 +28,22 @@ def _seed_demo(root: Path) -> None:
     seed_demo_host(root)
 
 
-def _apply(plan: Plan, host: Host) -> EventSource:
-    """The same executor as `virtnet-wizard apply`: journal, checkpoints, guard, rollback."""
-    from virtnet_tui.apply_stream import executor_events
+def _applier(app: WizardApp) -> Callable[[Plan, Host], EventSource]:
+    """The same executor as `virtnet-wizard apply`: journal, checkpoints, guard, rollback.
 
-    return executor_events(host, plan, ask_keep_earlier=True)
+    The run keeps the completed answers, as the CLI's runs do: the state of managed
+    networks (for re-runs) is read back from them.
+    """
+
+    def apply(plan: Plan, host: Host) -> EventSource:
+        from virtnet_tui.answers import answers_to_toml
+        from virtnet_tui.apply_stream import executor_events
+
+        prepared = app.form.prepared
+        text = answers_to_toml(prepared.answers, all_host_keys=True) if prepared else ""
+        return executor_events(host, plan, answers_text=text, ask_keep_earlier=True)
+
+    return apply
 
 
 def run(args: argparse.Namespace) -> int:
@@ -44,7 +58,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         host = RealHost()
         seed = None
-    apply_source = _apply
     if args.plain or os.environ.get("TERM", "") == "dumb":
         from virtnet_tui.plain import run_plain
 
@@ -57,6 +70,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     from virtnet_tui.app import WizardApp
 
-    app = WizardApp(host, seed=seed, apply_source=apply_source)
+    app = WizardApp(host, seed=seed)
+    app.apply_source = _applier(app)
     code = app.run()
     return int(code or 0)
