@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -346,23 +345,3 @@ def find_run(host: Host, run_id: str) -> RunDir | None:
         return RunDir(host, run_id)
     matches = [i for i in ids if i.startswith(run_id)]
     return RunDir(host, matches[0]) if len(matches) == 1 else None
-
-
-def wait_for_guards(host: Host, limit: float, notify: Any = None) -> list[RunInfo]:
-    """Wait (up to ``limit`` seconds) while guard processes still watch a stage.
-
-    A guard left by a wizard that died is about to revert its stage; starting
-    another apply or rollback first would race it. Returns the runs whose guards
-    are still alive after the wait (empty when none is left).
-    """
-    deadline = time.monotonic() + limit
-    told = False
-    while True:
-        busy = [info for info in runs_status(host) if info.live_guards]
-        if not busy or time.monotonic() >= deadline:
-            return busy
-        if notify is not None and not told:
-            pids = ", ".join(str(p) for info in busy for p in info.live_guards)
-            notify(f"waiting for the guard process ({pids}) of run {busy[0].id} to finish")
-            told = True
-        time.sleep(0.2)
