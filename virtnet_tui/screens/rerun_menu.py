@@ -1,11 +1,8 @@
-"""On a host the wizard already set up, the first screen: what to do this time.
-
-The re-runs issue builds the real menu; for now only "Add a network" is offered,
-and it continues with the normal flow.
-"""
+"""On a host the wizard already set up, the first screen: what to do this time."""
 
 from __future__ import annotations
 
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import OptionList, Static
@@ -15,9 +12,10 @@ from virtnet_tui.screens.base import WizardScreen
 
 ACTIONS = (
     ("add", "Add a network", True),
-    ("dhcp", "DHCP hosts (add, change, delete a fixed lease)", False),
-    ("status", "Status of what the wizard set up", False),
-    ("rollback", "Roll back a run", False),
+    ("dhcp", "DHCP hosts (add, change, delete a fixed lease)", True),
+    ("status", "Status of what the wizard set up", True),
+    ("rollback", "Roll back a run", True),
+    ("attach", "Attach a VM to a network", True),
 )
 
 
@@ -30,21 +28,49 @@ class RerunMenuScreen(WizardScreen):
     def __init__(self, managed: tuple[str, ...]) -> None:
         super().__init__()
         self.managed = managed
+        self._left = False
+        """Another screen has been over the menu (its names may be out of date)."""
 
     def compose_body(self) -> ComposeResult:
         yield self.title_bar("the wizard has been here before")
         with VerticalScroll(id="body"):
-            yield Static(
-                "Networks the wizard set up on this host: " + ", ".join(self.managed),
-                markup=False,
-            )
+            yield Static(self._managed_text(), id="managed", markup=False)
             yield OptionList(
-                *(
-                    Option(label + ("" if enabled else " (not yet)"), id=key, disabled=not enabled)
-                    for key, label, enabled in ACTIONS
-                ),
+                *(Option(label, id=key, disabled=not enabled) for key, label, enabled in ACTIONS),
                 id="actions",
             )
+            yield Static(
+                "Each change is its own run, journaled like the first one: "
+                "Roll back a run undoes it.",
+                markup=False,
+            )
+
+    def _managed_text(self) -> str:
+        names = ", ".join(self.managed) or "none any more (rolled back)"
+        return f"Networks the wizard set up on this host: {names}"
+
+    def on_screen_suspend(self) -> None:
+        self._left = True
+
+    def on_screen_resume(self) -> None:
+        """Back from a re-run screen: a rollback may have removed a network."""
+        if self._left:
+            self._reread()
+
+    @work(thread=True, exclusive=True, group="menu-managed")
+    def _reread(self) -> None:
+        from virtnet_tui.state import managed_networks
+
+        try:
+            managed = tuple(managed_networks(self.wizard.host))
+        except Exception:  # a damaged state: keep what the menu showed
+            return
+        self.app.call_from_thread(self._show_managed, managed)
+
+    def _show_managed(self, managed: tuple[str, ...]) -> None:
+        if managed != self.managed and self.is_mounted:
+            self.managed = managed
+            self.query_one("#managed", Static).update(self._managed_text())
 
     def on_mount(self) -> None:
         actions = self.query_one("#actions", OptionList)
@@ -61,5 +87,24 @@ class RerunMenuScreen(WizardScreen):
     def go_next(self) -> None:
         actions = self.query_one("#actions", OptionList)
         index = actions.highlighted
-        if index is not None and actions.get_option_at_index(index).id == "add":
+        if index is None:
+            return
+        choice = actions.get_option_at_index(index).id
+        if choice == "add":
             self.wizard.show_situation()
+        elif choice == "dhcp":
+            from virtnet_tui.screens.dhcp_hosts import DhcpHostsScreen
+
+            self.app.push_screen(DhcpHostsScreen(self.managed))
+        elif choice == "status":
+            from virtnet_tui.screens.status import StatusScreen
+
+            self.app.push_screen(StatusScreen())
+        elif choice == "rollback":
+            from virtnet_tui.screens.rollback_run import RollbackRunScreen
+
+            self.app.push_screen(RollbackRunScreen())
+        elif choice == "attach":
+            from virtnet_tui.screens.attach_vm import AttachVmScreen
+
+            self.app.push_screen(AttachVmScreen(self.managed))
