@@ -229,6 +229,11 @@ class WizardApp(App[int]):
         if isinstance(self.screen, ApplyScreen) and not self.screen.finished:
             self.notify("Apply is running; wait for it to finish or roll back.", severity="warning")
             return
+        if getattr(self.screen, "busy", False):
+            # A lease change, an attach or a rollback is half way: leaving now would
+            # leave its run open (the next start would offer to finish it).
+            self.notify("A change is being applied; wait for it to finish.", severity="warning")
+            return
         if isinstance(self.screen, ApplyScreen):
             self.exit(self.screen.exit_code)
             return

@@ -91,3 +91,27 @@ def test_interrupted_run_is_resumed_to_the_end(tmp_path: Path) -> None:
     for path, step in run_dir.plan().files().items():
         assert SandboxHost(root).read_text(path) == step.content, path
     assert [r.state for r in runs_status(SandboxHost(root))] == ["applied"]
+
+
+def test_quit_waits_while_a_change_is_being_applied(tmp_path: Path) -> None:
+    from textual.screen import Screen
+
+    from virtnet_tui.screens.quit_dialog import QuitDialog
+
+    class Busy(Screen[None]):
+        busy = True
+
+    app = WizardApp(SandboxHost(tmp_path), ansi=False)
+
+    async def scenario() -> None:
+        async with app.run_test(size=(100, 40)) as pilot:
+            await app.push_screen(Busy())
+            await pilot.press("q")
+            await pilot.pause()
+            assert isinstance(app.screen, Busy), "no quit dialog over a change in progress"
+            app.screen.busy = False
+            await pilot.press("q")
+            await pilot.pause()
+            assert isinstance(app.screen, QuitDialog)
+
+    run(scenario())

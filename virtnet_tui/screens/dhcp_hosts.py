@@ -205,6 +205,11 @@ class DhcpHostForm(WizardScreen):
         self.outcome: Outcome | None = None
         self.NEXT_LABEL = "Delete" if action == "delete" else "Save"
 
+    @property
+    def busy(self) -> bool:
+        """A change is being applied: the app must not quit under it."""
+        return self.saving
+
     def compose_body(self) -> ComposeResult:
         verb = {"add": "add", "modify": "change", "delete": "delete"}[self.action]
         yield self.title_bar(f"{verb} a fixed lease on {self.network}")
