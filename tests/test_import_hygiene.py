@@ -19,6 +19,9 @@ CORE = [
     "virtnet_tui.plan",
     "virtnet_tui.render.script",
     "virtnet_tui.textreport",
+    "virtnet_tui.changes.dhcp",
+    "virtnet_tui.changes.forward",
+    "virtnet_tui.changes.attach",
 ]
 FORBIDDEN = ("textual", "rich", "libvirt", "subprocess", "questionary")
 
