@@ -16,6 +16,7 @@ ACTIONS = (
     ("status", "Status of what the wizard set up", True),
     ("rollback", "Roll back a run", True),
     ("attach", "Attach a VM to a network", True),
+    ("forwards", "Port forwards (add, remove on a custom NAT network)", True),
 )
 
 
@@ -108,3 +109,7 @@ class RerunMenuScreen(WizardScreen):
             from virtnet_tui.screens.attach_vm import AttachVmScreen
 
             self.app.push_screen(AttachVmScreen(self.managed))
+        elif choice == "forwards":
+            from virtnet_tui.screens.forwards import ForwardsScreen
+
+            self.app.push_screen(ForwardsScreen(self.managed))
