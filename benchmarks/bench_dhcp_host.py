@@ -88,7 +88,7 @@ def seed(root: Path, present: int, history: bool) -> None:
     wizard("apply", "--answers", str(answers), "--root", str(root), "--yes")
     if history:
         # In-process: a thousand process starts would only slow the set-up down.
-        from virtnet_tui.cli import main
+        from virtnet_tui.cli.main import main
 
         with contextlib.redirect_stdout(io.StringIO()):
             for i in range(present):

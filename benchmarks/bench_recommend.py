@@ -32,17 +32,25 @@ def main() -> int:
     py = sys.executable
     baseline = [py, "-c", "import netaddr"]
     commands = {
-        "recommend": [py, "-m", "virtnet_tui.cli", "recommend", "--answers", str(EXAMPLE)],
+        "recommend": [py, "-m", "virtnet_tui.cli.main", "recommend", "--answers", str(EXAMPLE)],
         "recommend --json": [
             py,
             "-m",
-            "virtnet_tui.cli",
+            "virtnet_tui.cli.main",
             "recommend",
             "--answers",
             str(EXAMPLE),
             "--json",
         ],
-        "plan --json": [py, "-m", "virtnet_tui.cli", "plan", "--answers", str(EXAMPLE), "--json"],
+        "plan --json": [
+            py,
+            "-m",
+            "virtnet_tui.cli.main",
+            "plan",
+            "--answers",
+            str(EXAMPLE),
+            "--json",
+        ],
     }
     median_seconds(baseline, 2)  # warm the page cache
     base = median_seconds(baseline, args.runs)

@@ -1,11 +1,5 @@
-"""Shared pytest setup: make the tests folder importable for its helpers."""
+"""Shared pytest setup: the throw-away namespace fixture for tests that run real programs."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).parent))
-
-# The `ns` fixture: a throw-away network namespace for tests that run real programs.
-from netns import ns  # noqa: F401
+from support.netns import ns  # noqa: F401

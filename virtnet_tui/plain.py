@@ -16,10 +16,10 @@ from typing import Any, TextIO, cast
 
 import questionary
 
-from virtnet_tui.host import Host
-from virtnet_tui.model import IPV6_MODES, NETWORK_TYPES, PROTOS, Family, NetworkType, Situation
-from virtnet_tui.screens.form import NetworkForm, WizardForm
-from virtnet_tui.screens.questions import HOST_QUESTIONS, SITUATION_QUESTIONS, Question
+from virtnet_tui.core.model import IPV6_MODES, NETWORK_TYPES, PROTOS, Family, NetworkType, Situation
+from virtnet_tui.hosts.host import Host
+from virtnet_tui.wizard.form import NetworkForm, WizardForm
+from virtnet_tui.wizard.questions import HOST_QUESTIONS, SITUATION_QUESTIONS, Question
 
 _FAMILIES = (("IPv4", "ipv4"), ("IPv6", "ipv6"), ("IPv4 + IPv6", "both"))
 _LABELS = {
@@ -118,7 +118,7 @@ class PlainWizard:
         while not self.ask_parameters():
             self.say("Some answers do not work together; please go over them again.")
         prepared = self.form.prepare()
-        from virtnet_tui.textreport import plan_text
+        from virtnet_tui.core.textreport import plan_text
 
         self.say()
         self.say(plan_text(prepared).rstrip("\n"))
@@ -127,7 +127,7 @@ class PlainWizard:
         return 0
 
     def probe(self) -> None:
-        from virtnet_tui.probe import probe, suggest_situation
+        from virtnet_tui.probe.run import probe, suggest_situation
 
         self.say(f"Looking at {self.host.describe()}...")
         if self.seed is not None:
@@ -174,8 +174,8 @@ class PlainWizard:
             self._ask("host", question)
 
     def ask_networks(self) -> None:
-        from virtnet_tui.advisor import SECTIONS, NetworkChoice
-        from virtnet_tui.textreport import recommendation_text
+        from virtnet_tui.core.advisor import SECTIONS, NetworkChoice
+        from virtnet_tui.core.textreport import recommendation_text
 
         rec = self.form.recommend()
         self.say()
@@ -280,9 +280,9 @@ class PlainWizard:
         return check
 
     def offer_exports(self) -> None:
-        from virtnet_tui.answers import answers_to_toml
-        from virtnet_tui.render.script import render_plan_script
-        from virtnet_tui.screens.changes import export_text
+        from virtnet_tui.core.answers import answers_to_toml
+        from virtnet_tui.core.render.script import render_plan_script
+        from virtnet_tui.wizard.file_changes import export_text
 
         prepared = self.form.prepared
         assert prepared is not None

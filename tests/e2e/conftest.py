@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from netns import netns_unavailable
+from support.netns import netns_unavailable
 
 from e2e.topology import Topology, topology
 

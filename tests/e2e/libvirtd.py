@@ -10,10 +10,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import libvirt
-from netns import Netns
+from support.netns import Netns
 
 from e2e.topology import wait_until
-from virtnet_tui.host import NETNS_EXEC
+from virtnet_tui.hosts.host import NETNS_EXEC
 
 #: The accounts Debian's libvirt-daemon-system would create: the qemu driver refuses to
 #: start without libvirt-qemu, and the network driver runs dnsmasq as libvirt-dnsmasq.

@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from netns import Netns, stop
+from support.netns import Netns, stop
 
 from e2e.runner import Runner
 from e2e.topology import (
@@ -20,9 +20,9 @@ from e2e.topology import (
     settle,
 )
 from e2e.wizard import Applied, apply_answers
-from virtnet_tui.answers import load_answers
-from virtnet_tui.host import NetnsHost
-from virtnet_tui.planning import prepare
+from virtnet_tui.core.answers import load_answers
+from virtnet_tui.core.planning import prepare
+from virtnet_tui.hosts.host import NetnsHost
 
 ANSWERS = Path(__file__).with_name("answers") / "bridged.toml"
 PING_INTERVAL = 0.05

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from netns import stop
+from support.netns import stop
 
 from e2e.topology import (
     Topology,

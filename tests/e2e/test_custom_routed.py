@@ -8,7 +8,7 @@ import shlex
 from pathlib import Path
 
 import pytest
-from netns import Netns, stop
+from support.netns import Netns, stop
 
 from e2e.topology import (
     Topology,

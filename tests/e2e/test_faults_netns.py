@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from apply_sandbox import Entry, diff, snapshot
-from netns import Netns, netns_unavailable
+from support.apply_sandbox import Entry, diff, snapshot
+from support.netns import Netns, netns_unavailable
 
 from e2e.topology import (
     host_firewall,
@@ -23,8 +23,8 @@ from e2e.topology import (
     topology,
 )
 from e2e.wizard import wizard
-from virtnet_tui.answers import load_answers
-from virtnet_tui.planning import prepare
+from virtnet_tui.core.answers import load_answers
+from virtnet_tui.core.planning import prepare
 
 ANSWERS = Path(__file__).with_name("answers")
 #: Each recipe's answers and whether its host has IPv6 on the uplink.

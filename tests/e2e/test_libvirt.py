@@ -7,7 +7,7 @@ import shlex
 from pathlib import Path
 
 import pytest
-from netns import stop
+from support.netns import stop
 
 from e2e.libvirtd import libvirtd_in
 from e2e.topology import (

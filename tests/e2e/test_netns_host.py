@@ -7,14 +7,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from netns import Netns
+from support.netns import Netns
 
 from e2e.runner import Runner
 from e2e.topology import live_processes, machine_snapshot
-from virtnet_tui.answers import load_answers
-from virtnet_tui.host import NETNS_EXEC, NetnsHost
-from virtnet_tui.plan import Plan, Stage, SysctlStep
-from virtnet_tui.planning import prepare
+from virtnet_tui.core.answers import load_answers
+from virtnet_tui.core.plan import Plan, Stage, SysctlStep
+from virtnet_tui.core.planning import prepare
+from virtnet_tui.hosts.host import NETNS_EXEC, NetnsHost
 
 ANSWERS = Path(__file__).with_name("answers")
 

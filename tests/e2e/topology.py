@@ -13,7 +13,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from netns import Netns, netns
+from support.netns import Netns, netns
 
 #: Addresses from the documentation ranges only (RFC 5737, RFC 3849): nothing here can
 #: ever reach a real network.

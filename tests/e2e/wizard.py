@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from virtnet_tui.answers import load_answers
-from virtnet_tui.plan import Plan
-from virtnet_tui.planning import prepare
+from virtnet_tui.core.answers import load_answers
+from virtnet_tui.core.plan import Plan
+from virtnet_tui.core.planning import prepare
 
 #: Risky stages are confirmed by their checks under --yes; a short timeout keeps a guard
 #: that is left waiting (a test failing half-way) from lingering.
@@ -35,7 +35,7 @@ class Result:
 
 def wizard(*args: str, env: dict[str, str] | None = None, timeout: float = 180) -> Result:
     """Run ``virtnet-wizard ARGS`` as a separate process, as an operator would."""
-    argv = (sys.executable, "-m", "virtnet_tui.cli", *args)
+    argv = (sys.executable, "-m", "virtnet_tui.cli.main", *args)
     proc = subprocess.run(
         argv,
         capture_output=True,

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from support.tui_driver import press_next, run, settle
 from test_behaviour import DEMO
-from tui_driver import press_next, run, settle
 
-from virtnet_tui.app import WizardApp
-from virtnet_tui.apply import Options
-from virtnet_tui.apply_stream import executor_events
-from virtnet_tui.faults import parse_fault
-from virtnet_tui.host import SandboxHost
-from virtnet_tui.plan import Plan
-from virtnet_tui.progress import KeepEarlierRequest
-from virtnet_tui.sandbox_demo import seed_demo_host
-from virtnet_tui.screens.apply import ApplyScreen
+from virtnet_tui.core.plan import Plan
+from virtnet_tui.executor.apply import Options
+from virtnet_tui.executor.faults import parse_fault
+from virtnet_tui.executor.progress import KeepEarlierRequest
+from virtnet_tui.executor.stream import executor_events
+from virtnet_tui.hosts.host import SandboxHost
+from virtnet_tui.probe.demo import seed_demo_host
+from virtnet_tui.tui.app import WizardApp
+from virtnet_tui.tui.screens.apply import ApplyScreen
 
 FORWARDING_CONF = "/etc/sysctl.d/90-virtnet-wizard-forwarding.conf"
 

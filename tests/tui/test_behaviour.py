@@ -6,8 +6,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input
-from tui_driver import (
+from support.tui_driver import (
     choose,
     demo_app,
     focus,
@@ -17,26 +16,27 @@ from tui_driver import (
     settle,
     type_into,
 )
+from textual.widgets import Input
 
-from virtnet_tui.app import WizardApp
-from virtnet_tui.apply import Options
-from virtnet_tui.apply_stream import executor_events
-from virtnet_tui.field_checks import check_cidr
-from virtnet_tui.host import SandboxHost
-from virtnet_tui.model import NETWORK_TYPES, Situation
-from virtnet_tui.planning import prepare
-from virtnet_tui.progress import Checkpoint, CheckResult, Finished, RolledBack, StepDone
-from virtnet_tui.sandbox_demo import seed_demo_host
-from virtnet_tui.screens.apply import ApplyScreen
-from virtnet_tui.screens.base import WizardScreen
-from virtnet_tui.screens.parameters import ParametersScreen
-from virtnet_tui.screens.preview import PreviewScreen
-from virtnet_tui.screens.quit_dialog import QuitDialog
-from virtnet_tui.screens.recommendation import RecommendationScreen
-from virtnet_tui.screens.rerun_menu import RerunMenuScreen
-from virtnet_tui.screens.situation import SituationScreen
-from virtnet_tui.screens.welcome import WelcomeScreen
-from virtnet_tui.widgets.field_row import FieldRow
+from virtnet_tui.core.model import NETWORK_TYPES, Situation
+from virtnet_tui.core.planning import prepare
+from virtnet_tui.core.validate.fields import check_cidr
+from virtnet_tui.executor.apply import Options
+from virtnet_tui.executor.progress import Checkpoint, CheckResult, Finished, RolledBack, StepDone
+from virtnet_tui.executor.stream import executor_events
+from virtnet_tui.hosts.host import SandboxHost
+from virtnet_tui.probe.demo import seed_demo_host
+from virtnet_tui.tui.app import WizardApp
+from virtnet_tui.tui.dialogs.quit_dialog import QuitDialog
+from virtnet_tui.tui.screens.apply import ApplyScreen
+from virtnet_tui.tui.screens.base import WizardScreen
+from virtnet_tui.tui.screens.parameters import ParametersScreen
+from virtnet_tui.tui.screens.preview import PreviewScreen
+from virtnet_tui.tui.screens.recommendation import RecommendationScreen
+from virtnet_tui.tui.screens.rerun_menu import RerunMenuScreen
+from virtnet_tui.tui.screens.situation import SituationScreen
+from virtnet_tui.tui.screens.welcome import WelcomeScreen
+from virtnet_tui.tui.widgets.field_row import FieldRow
 
 #: One public IPv4 address for four VMs, no bridging, the firewall kept by hand:
 #: a custom NAT network whose defaults need no typing.
@@ -338,7 +338,7 @@ def test_unconfirmed_risky_stage_is_rolled_back(tmp_path: Path) -> None:
 def test_rerun_menu_replaces_welcome_when_networks_are_managed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from virtnet_tui import state
+    from virtnet_tui.managed import state
 
     # What an earlier run would have recorded; the menu only needs the names.
     monkeypatch.setattr(state, "managed_networks", lambda host: ("virbr10",))

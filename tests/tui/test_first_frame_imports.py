@@ -9,11 +9,11 @@ import sys
 HEAVY = (
     "libvirt",
     "netaddr",
-    "virtnet_tui.recipes",
-    "virtnet_tui.planning",
-    "virtnet_tui.probe",
-    "virtnet_tui.advisor",
-    "virtnet_tui.validate",
+    "virtnet_tui.core.recipes",
+    "virtnet_tui.core.planning",
+    "virtnet_tui.probe.run",
+    "virtnet_tui.core.advisor",
+    "virtnet_tui.core.validate.answers",
     "questionary",
 )
 
@@ -21,9 +21,9 @@ HEAVY = (
 def test_the_app_and_the_wizard_command_import_nothing_heavy() -> None:
     code = (
         "import sys, json\n"
-        "import virtnet_tui.cli, virtnet_tui.commands.wizard, virtnet_tui.app\n"
-        "from virtnet_tui.host import SandboxHost\n"
-        "app = virtnet_tui.app.WizardApp(SandboxHost('/nonexistent'))\n"
+        "import virtnet_tui.cli.main, virtnet_tui.cli.wizard, virtnet_tui.tui.app\n"
+        "from virtnet_tui.hosts.host import SandboxHost\n"
+        "app = virtnet_tui.tui.app.WizardApp(SandboxHost('/nonexistent'))\n"
         "print(json.dumps(sorted(sys.modules)))\n"
     )
     out = subprocess.run(

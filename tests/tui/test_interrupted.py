@@ -6,16 +6,17 @@ import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
-from apply_sandbox import cli_process, prime, run_ids, snapshot
-from tui_driver import run
+from support.apply_sandbox import cli_process, prime, run_ids, snapshot
+from support.paths import EXAMPLES
+from support.tui_driver import run
 
-from virtnet_tui.app import WizardApp
-from virtnet_tui.host import SandboxHost
-from virtnet_tui.journal import find_run, runs_status
-from virtnet_tui.screens.apply import ApplyScreen
-from virtnet_tui.screens.interrupted import InterruptedRunScreen
+from virtnet_tui.executor.journal import find_run, runs_status
+from virtnet_tui.hosts.host import SandboxHost
+from virtnet_tui.tui.app import WizardApp
+from virtnet_tui.tui.screens.apply import ApplyScreen
+from virtnet_tui.tui.screens.interrupted import InterruptedRunScreen
 
-EXAMPLE = Path(__file__).parent.parent.parent / "virtnet_tui" / "examples" / "custom-nat.toml"
+EXAMPLE = EXAMPLES / "custom-nat.toml"
 OUTSIDE_RISKY = 4  # custom-nat's `ifup virbr10-dummy`, before the risky firewall stage
 
 
@@ -96,7 +97,7 @@ def test_interrupted_run_is_resumed_to_the_end(tmp_path: Path) -> None:
 def test_quit_waits_while_a_change_is_being_applied(tmp_path: Path) -> None:
     from textual.screen import Screen
 
-    from virtnet_tui.screens.quit_dialog import QuitDialog
+    from virtnet_tui.tui.dialogs.quit_dialog import QuitDialog
 
     class Busy(Screen[None]):
         busy = True

@@ -5,13 +5,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from tmux_session import Terminal, terminal
+from support.tmux_session import Terminal, terminal
 
-from virtnet_tui.answers import load_answers
-from virtnet_tui.host import SandboxHost
-from virtnet_tui.planning import prepare
-from virtnet_tui.probe import merge_facts, probe
-from virtnet_tui.textreport import plan_text
+from virtnet_tui.core.answers import load_answers
+from virtnet_tui.core.planning import prepare
+from virtnet_tui.core.textreport import plan_text
+from virtnet_tui.hosts.host import SandboxHost
+from virtnet_tui.probe.run import merge_facts, probe
 
 WIZARD = str(Path(sys.executable).with_name("virtnet-wizard"))
 

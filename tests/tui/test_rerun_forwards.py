@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rerun_host import applied_sandbox
+from support.paths import EXAMPLES
+from support.rerun_host import applied_sandbox
+from support.tui_driver import WizardPilot, demo_app, run, screen_text, settle, type_into
 from textual.widgets import Button
-from tui_driver import WizardPilot, demo_app, run, screen_text, settle, type_into
 
-from virtnet_tui.app import WizardApp
-from virtnet_tui.journal import runs_status
-from virtnet_tui.screens.forwards import ForwardForm, ForwardsScreen
-from virtnet_tui.screens.rerun_menu import ACTIONS, RerunMenuScreen
+from virtnet_tui.executor.journal import runs_status
+from virtnet_tui.tui.app import WizardApp
+from virtnet_tui.tui.screens.forwards import ForwardForm, ForwardsScreen
+from virtnet_tui.tui.screens.rerun_menu import ACTIONS, RerunMenuScreen
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "virtnet_tui" / "examples" / "custom-nat.toml"
+EXAMPLE = EXAMPLES / "custom-nat.toml"
 RULES = "etc/virtnet-wizard/firewall/virbr10.v4"
 DNAT = "--dport 8080 -j DNAT --to-destination 192.168.100.77:80"
 SIZE = (100, 36)

@@ -5,22 +5,22 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from rerun_host import NETWORK, applied_sandbox, live_leases
-from rerun_util import answers_text, custom_nat
+from support.rerun_host import NETWORK, applied_sandbox, live_leases
+from support.rerun_util import answers_text, custom_nat
+from support.tui_driver import WizardPilot, demo_app, run, screen_text, settle, type_into
 from textual.widgets import Button
-from tui_driver import WizardPilot, demo_app, run, screen_text, settle, type_into
 
-from virtnet_tui.app import WizardApp
-from virtnet_tui.changes.dhcp import hostsfile_path
-from virtnet_tui.host import SANDBOX_COMMAND_LOG
-from virtnet_tui.journal import runs_status
-from virtnet_tui.model import DhcpHost
-from virtnet_tui.screens.attach_vm import AttachVmScreen
-from virtnet_tui.screens.dhcp_hosts import DhcpHostForm, DhcpHostsScreen
-from virtnet_tui.screens.rerun_menu import RerunMenuScreen
-from virtnet_tui.screens.rollback_run import RollbackRunScreen
-from virtnet_tui.screens.status import StatusScreen
-from virtnet_tui.state import load_state
+from virtnet_tui.core.changes.dhcp import hostsfile_path
+from virtnet_tui.core.model import DhcpHost
+from virtnet_tui.executor.journal import runs_status
+from virtnet_tui.hosts.host import SANDBOX_COMMAND_LOG
+from virtnet_tui.managed.state import load_state
+from virtnet_tui.tui.app import WizardApp
+from virtnet_tui.tui.screens.attach_vm import AttachVmScreen
+from virtnet_tui.tui.screens.dhcp_hosts import DhcpHostForm, DhcpHostsScreen
+from virtnet_tui.tui.screens.rerun_menu import RerunMenuScreen
+from virtnet_tui.tui.screens.rollback_run import RollbackRunScreen
+from virtnet_tui.tui.screens.status import StatusScreen
 
 MAC = "52:54:00:aa:bb:01"
 SIZE = (100, 32)

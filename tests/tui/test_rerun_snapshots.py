@@ -10,13 +10,13 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
-from rerun_host import NETWORK, applied_sandbox
+from support.rerun_host import NETWORK, applied_sandbox
+from support.tui_driver import NamedSandbox, WizardPilot, demo_app, settle, type_into
 from textual.widgets import Input
-from tui_driver import NamedSandbox, WizardPilot, demo_app, settle, type_into
 
-from virtnet_tui.changes.dhcp import DhcpRequest
-from virtnet_tui.rerun import apply_change, prepare_dhcp
-from virtnet_tui.state import load_state
+from virtnet_tui.core.changes.dhcp import DhcpRequest
+from virtnet_tui.managed.rerun import apply_change, prepare_dhcp
+from virtnet_tui.managed.state import load_state
 
 SIZES = [(80, 24), (120, 40)]
 SnapCompare = Callable[..., bool]

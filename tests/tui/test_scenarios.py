@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tui_driver import EXAMPLES, NamedSandbox, drive_to_preview, run
+from support.paths import EXAMPLES
+from support.tui_driver import NamedSandbox, drive_to_preview, run
 
-from virtnet_tui.answers import load_answers, parse_answers
-from virtnet_tui.app import WizardApp
-from virtnet_tui.model import Situation
-from virtnet_tui.planning import prepare
-from virtnet_tui.screens.preview import PreviewScreen
+from virtnet_tui.core.answers import load_answers, parse_answers
+from virtnet_tui.core.model import Situation
+from virtnet_tui.core.planning import prepare
+from virtnet_tui.tui.app import WizardApp
+from virtnet_tui.tui.screens.preview import PreviewScreen
 
 SCENARIOS = [
     "bridged",
@@ -45,7 +46,7 @@ def test_flow_reaches_the_plan_of_the_core(name: str, tmp_path: Path) -> None:
     assert prepared.plan == expected.plan
     assert prepared.plan.to_json() == expected.plan.to_json()
     # The exported answers file gives the same plan back (the host written out in full).
-    from virtnet_tui.answers import answers_to_toml
+    from virtnet_tui.core.answers import answers_to_toml
 
     again = prepare(parse_answers(answers_to_toml(prepared.answers, all_host_keys=True)))
     assert again.plan == expected.plan

@@ -12,18 +12,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import Input, Tree
-from tui_driver import (
+from support.tui_driver import (
     WizardPilot,
     demo_app,
     press_next,
     settle,
     type_into,
 )
+from textual.widgets import Input, Tree
 
-from virtnet_tui.model import Situation
-from virtnet_tui.plan import Plan
-from virtnet_tui.progress import (
+from virtnet_tui.core.model import Situation
+from virtnet_tui.core.plan import Plan
+from virtnet_tui.executor.progress import (
     ApplyEvent,
     Checkpoint,
     CheckResult,
@@ -35,7 +35,7 @@ from virtnet_tui.progress import (
     StepDone,
     StepFailed,
 )
-from virtnet_tui.screens.preview import PreviewScreen
+from virtnet_tui.tui.screens.preview import PreviewScreen
 
 SIZES = [(80, 24), (120, 40)]
 #: The demo host's situation: one public IPv4 address, four VMs, no bridging. The app
@@ -124,7 +124,7 @@ async def _quit(pilot: WizardPilot) -> None:
 
 
 async def _rerun_menu(pilot: WizardPilot) -> None:
-    from virtnet_tui.screens.rerun_menu import RerunMenuScreen
+    from virtnet_tui.tui.screens.rerun_menu import RerunMenuScreen
 
     await settle(pilot)
     await pilot.app.push_screen(RerunMenuScreen(("virbr10", "mynetwork1")))

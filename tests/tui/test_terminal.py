@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from tmux_session import terminal
+from support.tmux_session import terminal
 
 WIZARD = str(Path(sys.executable).with_name("virtnet-wizard"))
 

@@ -1,0 +1,1 @@
+"""Helpers shared by the tests: sandboxes, namespaces, golden files, validators, TUI drivers."""

@@ -1,0 +1,76 @@
+"""Collects the stages of several recipes into one plan, sharing what they have in common."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from virtnet_tui.core.model import Answers, HostFacts
+from virtnet_tui.core.plan import Plan, Stage, Todo
+
+
+@dataclass
+class PlanBuilder:
+    """Mutable scratchpad that recipes append to, in apply order.
+
+    Recipes that edit the same file (``/etc/network/interfaces`` for a bridge and a
+    virtual bridge) read it through :meth:`current`, so each edit starts from the
+    previous one and the plan's last write holds both.
+    """
+
+    answers: Answers
+    stages: list[Stage] = field(default_factory=list)
+    todos: list[Todo] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    _planned: dict[str, str] = field(default_factory=dict)
+    _once: set[str] = field(default_factory=set)
+
+    @property
+    def facts(self) -> HostFacts:
+        return self.answers.host
+
+    def current(self, path: str) -> str:
+        """The text ``path`` will have when the plan reaches this point ("" if absent)."""
+        if path in self._planned:
+            return self._planned[path]
+        return self.facts.file(path) or ""
+
+    def exists(self, path: str) -> bool:
+        return path in self._planned or self.facts.file(path) is not None
+
+    def planned(self, path: str, content: str) -> None:
+        self._planned[path] = content
+
+    def first_time(self, key: str) -> bool:
+        """True the first time ``key`` is asked: for stages that several networks share."""
+        if key in self._once:
+            return False
+        self._once.add(key)
+        return True
+
+    def add(self, stage: Stage) -> None:
+        if stage.steps:
+            self.stages.append(stage)
+            for step in stage.steps:
+                if step.kind == "file":
+                    self._planned[step.path] = step.content
+
+    def todo(self, todo: Todo) -> None:
+        if todo not in self.todos:
+            self.todos.append(todo)
+
+    def warn(self, text: str) -> None:
+        if text not in self.warnings:
+            self.warnings.append(text)
+
+    def note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.append(text)
+
+    def build(self) -> Plan:
+        return Plan(
+            stages=tuple(self.stages),
+            todos=tuple(self.todos),
+            warnings=tuple(self.warnings),
+            notes=tuple(self.notes),
+        )

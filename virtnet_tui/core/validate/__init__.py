@@ -1,0 +1,1 @@
+"""Checks of single values and of whole answers, each finding naming its field."""

@@ -1,0 +1,1 @@
+"""Applies plans: run directories, journal, backups, checkpoints, guard, rollback."""

@@ -1,0 +1,1 @@
+"""What the wizard manages on a host: state, re-run changes, drift and status."""

@@ -1,0 +1,1 @@
+"""Read-only facts about a host, for the recipes and the wizard's questions."""

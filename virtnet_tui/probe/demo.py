@@ -1,0 +1,231 @@
+"""Seeds a sandbox folder with a plausible demo host: a Debian 12 dedicated server."""
+
+from __future__ import annotations
+
+import json
+import shlex
+from collections.abc import Sequence
+from pathlib import Path
+
+from virtnet_tui.hosts.host import (
+    SANDBOX_DOMAINS_SUBDIR,
+    SANDBOX_LIBVIRT_DIR,
+    SANDBOX_RESPONSES,
+    SandboxHost,
+)
+from virtnet_tui.probe.commands import (
+    DNSMASQ_VERSION,
+    IP_ADDRESS,
+    IP_LINK,
+    IP_ROUTES4,
+    IP_ROUTES6,
+    MODPROBE_DRY_DUMMY,
+    NFT_TABLES,
+    NM_UNIT_ACTIVE,
+    UNAME_RELEASE,
+    ip_route_get,
+)
+from virtnet_tui.probe.files import SANDBOX_ENVIRON
+
+# Documentation ranges only (RFC 5737, RFC 3849): the demo must never name a real network.
+DEMO_HOSTNAME = "demo"
+DEMO_MAC = "0c:c4:7a:92:ec:ee"
+DEMO_IPV4 = "203.0.113.10"
+DEMO_GATEWAY4 = "203.0.113.1"
+DEMO_IPV6 = "2001:db8:5::2"
+DEMO_GATEWAY6 = "fe80::1"
+DEMO_LINK_LOCAL = "fe80::ec4:7aff:fe92:ecee"
+DEMO_SSH_CLIENT = "198.51.100.23"
+DEMO_KERNEL = "6.1.0-18-amd64"
+DEMO_DNSMASQ = "2.89"
+
+_OS_RELEASE = """\
+PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"
+NAME="Debian GNU/Linux"
+VERSION_ID="12"
+VERSION="12 (bookworm)"
+VERSION_CODENAME=bookworm
+ID=debian
+HOME_URL="https://www.debian.org/"
+"""
+
+_INTERFACES = f"""\
+# Network interfaces of this server, read by ifup(8) and ifdown(8); see interfaces(5).
+
+source /etc/network/interfaces.d/*
+
+auto lo
+iface lo inet loopback
+
+# The uplink: the address and gateway the hosting provider assigned.
+auto eth0
+iface eth0 inet static
+    address {DEMO_IPV4}/24
+    gateway {DEMO_GATEWAY4}
+
+iface eth0 inet6 static
+    address {DEMO_IPV6}/64
+    gateway {DEMO_GATEWAY6}
+"""
+
+
+#: The demo's VMs: name, running, and the MAC of their one interface (on libvirt's default).
+DEMO_VMS = (("web1", True, "52:54:00:3b:9a:2b"), ("db1", False, "52:54:00:6f:78:f3"))
+
+
+def _demo_domain_xml(name: str, mac: str) -> str:
+    """A VM of libvirt's test driver, the sandbox's stand-in for a KVM guest."""
+    return f"""<domain type="test">
+  <name>{name}</name>
+  <memory unit="KiB">1048576</memory>
+  <vcpu>1</vcpu>
+  <os>
+    <type arch="x86_64">hvm</type>
+  </os>
+  <devices>
+    <interface type="network">
+      <mac address="{mac}"/>
+      <source network="default"/>
+      <model type="virtio"/>
+    </interface>
+  </devices>
+</domain>
+"""
+
+
+def _link(index: int, name: str, link_type: str, mac: str, state: str) -> dict[str, object]:
+    flags = ["LOOPBACK", "UP", "LOWER_UP"] if link_type == "loopback" else []
+    if link_type == "ether":
+        flags = ["BROADCAST", "MULTICAST", "UP", "LOWER_UP"]
+    return {
+        "ifindex": index,
+        "ifname": name,
+        "flags": flags,
+        "mtu": 65536 if link_type == "loopback" else 1500,
+        "qdisc": "noqueue" if link_type == "loopback" else "mq",
+        "operstate": state,
+        "linkmode": "DEFAULT",
+        "group": "default",
+        "txqlen": 1000,
+        "link_type": link_type,
+        "address": mac,
+        "broadcast": "00:00:00:00:00:00" if link_type == "loopback" else "ff:ff:ff:ff:ff:ff",
+    }
+
+
+def _addr(family: str, local: str, prefix: int, scope: str) -> dict[str, object]:
+    return {"family": family, "local": local, "prefixlen": prefix, "scope": scope}
+
+
+def _responses() -> dict[str, object]:
+    """Canned answers for exactly the commands the probe runs on the demo host."""
+    lo = _link(1, "lo", "loopback", "00:00:00:00:00:00", "UNKNOWN")
+    eth0 = _link(2, "eth0", "ether", DEMO_MAC, "UP")
+    addresses = [
+        {
+            **lo,
+            "addr_info": [
+                _addr("inet", "127.0.0.1", 8, "host"),
+                _addr("inet6", "::1", 128, "host"),
+            ],
+        },
+        {
+            **eth0,
+            "addr_info": [
+                {**_addr("inet", DEMO_IPV4, 24, "global"), "label": "eth0"},
+                _addr("inet6", DEMO_IPV6, 64, "global"),
+                _addr("inet6", DEMO_LINK_LOCAL, 64, "link"),
+            ],
+        },
+    ]
+    routes4 = [
+        {"dst": "default", "gateway": DEMO_GATEWAY4, "dev": "eth0", "flags": ["onlink"]},
+        {
+            "dst": "203.0.113.0/24",
+            "dev": "eth0",
+            "protocol": "kernel",
+            "scope": "link",
+            "prefsrc": DEMO_IPV4,
+            "flags": [],
+        },
+    ]
+    routes6 = [
+        {"dst": "2001:db8:5::/64", "dev": "eth0", "protocol": "kernel", "metric": 256},
+        {"dst": "fe80::/64", "dev": "eth0", "protocol": "kernel", "metric": 256},
+        {"dst": "default", "gateway": DEMO_GATEWAY6, "dev": "eth0", "metric": 1024},
+    ]
+    route_get = [
+        {"dst": DEMO_SSH_CLIENT, "gateway": DEMO_GATEWAY4, "dev": "eth0", "prefsrc": DEMO_IPV4}
+    ]
+
+    def key(argv: Sequence[str]) -> str:
+        return shlex.join(argv)
+
+    return {
+        key(IP_LINK): json.dumps([lo, eth0]) + "\n",
+        key(IP_ADDRESS): json.dumps(addresses) + "\n",
+        key(IP_ROUTES4): json.dumps(routes4) + "\n",
+        key(IP_ROUTES6): json.dumps(routes6) + "\n",
+        key(ip_route_get(DEMO_SSH_CLIENT)): json.dumps(route_get) + "\n",
+        key(UNAME_RELEASE): DEMO_KERNEL + "\n",
+        key(DNSMASQ_VERSION): (
+            f"Dnsmasq version {DEMO_DNSMASQ}  Copyright (c) 2000-2022 Simon Kelley\n"
+            "Compile time options: IPv6 GNU-getopt DBus i18n IDN2 DHCP DHCPv6 no-Lua TFTP "
+            "conntrack ipset nftset auth cryptohash DNSSEC loop-detect inotify dumpfile\n"
+        ),
+        # systemctl says "inactive" and exits 3 for a unit that is not running.
+        key(NM_UNIT_ACTIVE): {"returncode": 3, "stdout": "inactive\n", "stderr": ""},
+        # Debian builds dummy as a module: not loaded, but modprobe would find it.
+        key(MODPROBE_DRY_DUMMY): {"returncode": 0, "stdout": "", "stderr": ""},
+        # nftables is installed by default on Debian 12 but holds no rules until enabled.
+        key(NFT_TABLES): "",
+    }
+
+
+def _sysfs(name: str, mac: str, arphrd: int, state: str) -> dict[str, str]:
+    base = f"/sys/class/net/{name}"
+    return {
+        f"{base}/address": mac + "\n",
+        f"{base}/type": f"{arphrd}\n",
+        f"{base}/operstate": state + "\n",
+    }
+
+
+def seed_demo_host(root: Path) -> None:
+    """Write the demo host into the sandbox at ``root``, unless it is already seeded.
+
+    A sandbox that already holds canned responses is left alone, and no file that
+    exists is overwritten, so a sandbox the wizard has applied a plan to keeps its state.
+    """
+    host = SandboxHost(root)
+    if host.exists("/" + SANDBOX_RESPONSES):
+        return
+    texts: dict[str, str] = {
+        "/etc/os-release": _OS_RELEASE,
+        "/etc/hostname": DEMO_HOSTNAME + "\n",
+        "/etc/network/interfaces": _INTERFACES,
+        **_sysfs("lo", "00:00:00:00:00:00", 772, "unknown"),
+        **_sysfs("eth0", DEMO_MAC, 1, "up"),
+        SANDBOX_ENVIRON: json.dumps(
+            {"SSH_CONNECTION": f"{DEMO_SSH_CLIENT} 50522 {DEMO_IPV4} 22"}, indent=1
+        )
+        + "\n",
+    }
+    for path, text in texts.items():
+        if not host.exists(path):
+            host.write_text(path, text)
+    # The probe tells systemd by this folder, and an installed nftables by its program.
+    host.path("/run/systemd/system").mkdir(parents=True, exist_ok=True)
+    if not host.exists("/usr/sbin/nft"):
+        stand_in = "#!/bin/sh\n# Sandbox stand-in: the probe only checks that nft is installed.\n"
+        host.write_text("/usr/sbin/nft", stand_in, mode=0o755)
+    # Two VMs for the attach screens; running state kept as SandboxHost saves it.
+    folder = f"/{SANDBOX_LIBVIRT_DIR}/{SANDBOX_DOMAINS_SUBDIR}"
+    for name, _, mac in DEMO_VMS:
+        if not host.exists(f"{folder}/{name}.xml"):
+            host.write_text(f"{folder}/{name}.xml", _demo_domain_xml(name, mac))
+    if not host.exists(f"{folder}/state.json"):
+        running = {name: {"active": active} for name, active, _ in DEMO_VMS}
+        host.write_text(f"{folder}/state.json", json.dumps(running, indent=1) + "\n")
+    # Written last: its presence marks the sandbox as seeded.
+    host.write_text("/" + SANDBOX_RESPONSES, json.dumps(_responses(), indent=1) + "\n")

@@ -1,0 +1,268 @@
+"""The Textual app: the six steps of the wizard on top of one form state.
+
+Only the Welcome screen is imported up front; the probe, the core and the other
+screens load after the first frame, so the wizard opens as fast as a bare app.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from virtnet_tui.tui.screens.welcome import WelcomeScreen
+
+if TYPE_CHECKING:
+    from virtnet_tui.core.model import HostFacts, Situation
+    from virtnet_tui.core.plan import Plan
+    from virtnet_tui.core.planning import Prepared
+    from virtnet_tui.executor.journal import RunInfo
+    from virtnet_tui.executor.progress import EventSource
+    from virtnet_tui.hosts.host import Host
+    from virtnet_tui.probe.model import ProbeResult
+    from virtnet_tui.wizard.form import WizardForm
+
+#: The colour systems that cannot show Textual's default theme faithfully.
+_FEW_COLOURS = frozenset({"standard", "windows"})
+
+
+class WizardApp(App[int]):
+    """virtnet-wizard's full-screen flow: Welcome, Situation, Recommendation, Parameters,
+    Preview, Apply."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "virtnet-wizard"
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "request_quit", "Quit"),
+        Binding("ctrl+q", "request_quit", "Quit", show=False, priority=True),
+    ]
+
+    def __init__(
+        self,
+        host: Host,
+        *,
+        facts: HostFacts | None = None,
+        situation: Situation | None = None,
+        seed: Callable[[Path], object] | None = None,
+        apply_source: Callable[[Plan, Host], EventSource] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        ansi: bool | None = None,
+    ) -> None:
+        """Create the wizard for ``host``.
+
+        Args:
+            host: where files are read and, on apply, written.
+            facts: skip the probe and use these facts (tests, answers files).
+            situation: the situation answers to start from (default: the probe's guess).
+            seed: called with the sandbox root before probing (the demo host).
+            apply_source: starts an apply run; None means apply is not offered.
+            clock: the clock of the apply run's confirmation deadlines.
+            ansi: use the 16-colour ANSI theme; None picks it when the terminal has few colours.
+        """
+        super().__init__()
+        self.host = host
+        self._form: WizardForm | None = None
+        self.probe_result: ProbeResult | None = None
+        self.probed = False
+        self.managed_networks: tuple[str, ...] = ()
+        self.apply_source = apply_source
+        self.clock = clock
+        self._preset_facts = facts
+        self._preset_situation = situation
+        self._seed = seed
+        self._ansi = ansi
+        self.sub_title = host.describe()
+
+    @property
+    def form(self) -> WizardForm:
+        """The operator's answers so far (made on first use: the first frame does not wait)."""
+        if self._form is None:
+            from virtnet_tui.wizard.form import WizardForm
+
+            self._form = WizardForm()
+        return self._form
+
+    @property
+    def prepared(self) -> Prepared | None:
+        """The answers and plan the preview shows (None before the preview)."""
+        return self.form.prepared
+
+    def get_default_screen(self) -> Screen[Any]:
+        """Welcome is the bottom of the stack: Back never goes below it."""
+        return WelcomeScreen()
+
+    def on_mount(self) -> None:
+        few = self.console.color_system in _FEW_COLOURS
+        if self._ansi or (self._ansi is None and few):
+            self.theme = "ansi-dark"
+        if self._preset_facts is not None:
+            self._probe_done(None, self._preset_facts, (), ())
+        else:
+            # After the first frame: the probe's imports would compete with it for the GIL.
+            self.call_after_refresh(self._probe)
+
+    @work(thread=True, exclusive=True, group="probe")
+    def _probe(self) -> None:
+        """Seed the sandbox, probe the host and look for an earlier run, off the UI thread."""
+        from virtnet_tui.probe.run import probe
+
+        try:
+            if self._seed is not None:
+                self._seed(self.host.root)
+            result = probe(self.host)
+        except Exception as exc:  # the probe promises not to raise; a bug must not stop the wizard
+            problem = f"the probe failed: {type(exc).__name__}: {exc}"
+            self.call_from_thread(self._probe_done, None, None, (problem,), ())
+            return
+        managed = _managed_networks(self.host)
+        self.call_from_thread(self._probe_done, result, result.facts, result.problems, managed)
+        interrupted = _interrupted_runs(self.host)
+        if interrupted:
+            self.call_from_thread(self._offer_interrupted, interrupted[0])
+
+    def _offer_interrupted(self, info: RunInfo) -> None:
+        """A run left half done comes first: resume it or roll it back (DESIGN, apply)."""
+        from virtnet_tui.tui.screens.interrupted import InterruptedRunScreen
+
+        self.push_screen(InterruptedRunScreen(info))
+
+    def resume_run(self, run_id: str) -> None:
+        """Continue an interrupted run on the apply screen."""
+        from virtnet_tui.executor.journal import find_run
+        from virtnet_tui.executor.stream import executor_events
+        from virtnet_tui.managed.state import follow_runs
+        from virtnet_tui.tui.screens.apply import ApplyScreen
+
+        run = find_run(self.host, run_id)
+        if run is None:
+            self.notify(f"run {run_id} is gone", severity="error")
+            return
+        plan = run.plan()
+        source = executor_events(
+            self.host, plan, resume=run_id, ask_keep_earlier=True, runs_changed=follow_runs
+        )
+        self.push_screen(ApplyScreen(plan, source, clock=self.clock, where=self.host.describe()))
+
+    def _probe_done(
+        self,
+        result: ProbeResult | None,
+        facts: HostFacts | None,
+        problems: tuple[str, ...],
+        managed: tuple[str, ...],
+    ) -> None:
+        from dataclasses import replace
+
+        from virtnet_tui.core.model import HostFacts, Situation
+
+        situation = self._preset_situation
+        if situation is None and result is not None:
+            from virtnet_tui.probe.run import suggest_situation
+
+            suggested: dict[str, Any] = suggest_situation(result)
+            situation = replace(Situation(), **suggested)
+        self.probe_result = result
+        self.form.set_facts(facts or HostFacts(), situation)
+        self.form.probe_problems = problems
+        self.managed_networks = managed
+        self.probed = True
+        screen = self.screen
+        if isinstance(screen, WelcomeScreen):
+            # Welcome may not be mounted yet (facts given up front): its on_mount asks again.
+            screen.show_host()
+            self.call_after_refresh(screen.show_host)
+            if managed:
+                from virtnet_tui.tui.screens.rerun_menu import RerunMenuScreen
+
+                # Over Welcome, which stays the bottom of the stack; the menu has no Back.
+                self.push_screen(RerunMenuScreen(managed))
+
+    # --- navigation ------------------------------------------------------------------
+
+    def go_back(self) -> None:
+        """Back one step; the form keeps every answer."""
+        if len(self.screen_stack) > 1:
+            self.pop_screen()
+
+    def show_situation(self) -> None:
+        from virtnet_tui.tui.screens.situation import SituationScreen
+
+        self.push_screen(SituationScreen())
+
+    def show_recommendation(self) -> None:
+        from virtnet_tui.tui.screens.recommendation import RecommendationScreen
+
+        self.push_screen(RecommendationScreen())
+
+    def show_parameters(self) -> None:
+        from virtnet_tui.tui.screens.parameters import ParametersScreen
+
+        self.push_screen(ParametersScreen())
+
+    def show_preview(self) -> None:
+        from virtnet_tui.tui.screens.preview import PreviewScreen
+
+        self.push_screen(PreviewScreen())
+
+    def show_apply(self) -> None:
+        from virtnet_tui.tui.screens.apply import ApplyScreen
+
+        prepared = self.form.prepared
+        if prepared is None or self.apply_source is None:
+            return
+        source = self.apply_source(prepared.plan, self.host)
+        screen = ApplyScreen(prepared.plan, source, clock=self.clock, where=self.host.describe())
+        self.push_screen(screen)
+
+    # --- quitting --------------------------------------------------------------------
+
+    def action_request_quit(self) -> None:
+        """Ask before quitting; an apply run in progress cannot be left."""
+        from virtnet_tui.tui.dialogs.quit_dialog import QuitDialog
+        from virtnet_tui.tui.screens.apply import ApplyScreen
+
+        if isinstance(self.screen, QuitDialog):
+            return
+        if isinstance(self.screen, ApplyScreen) and not self.screen.finished:
+            self.notify("Apply is running; wait for it to finish or roll back.", severity="warning")
+            return
+        if getattr(self.screen, "busy", False):
+            # A lease change, an attach or a rollback is half way: leaving now would
+            # leave its run open (the next start would offer to finish it).
+            self.notify("A change is being applied; wait for it to finish.", severity="warning")
+            return
+        if isinstance(self.screen, ApplyScreen):
+            self.exit(self.screen.exit_code)
+            return
+
+        def done(quit: bool | None) -> None:
+            if quit:
+                self.exit(0)
+
+        self.push_screen(QuitDialog(), done)
+
+
+def _interrupted_runs(host: Host) -> list[RunInfo]:
+    """Runs a crash or a lost session left without an end."""
+    from virtnet_tui.executor.apply import interrupted_runs
+
+    try:
+        return interrupted_runs(host)
+    except Exception:  # a damaged journal must not stop the wizard; the CLI reports it
+        return []
+
+
+def _managed_networks(host: Host) -> tuple[str, ...]:
+    """Networks an earlier run of the wizard set up here: the re-run menu's cue."""
+    from virtnet_tui.managed.state import managed_networks
+
+    try:
+        return tuple(managed_networks(host))
+    except Exception:  # a damaged state must not stop the wizard; Welcome is the way in then
+        return ()

@@ -1,0 +1,205 @@
+"""Step 6: the apply run as it happens: progress, step log, checkpoints, confirmations, rollback."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import AsyncIterable, Callable, Iterable
+from typing import ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, ProgressBar, RichLog, Static
+
+from virtnet_tui.core.plan import Plan
+from virtnet_tui.executor.progress import (
+    ApplyEvent,
+    Checkpoint,
+    CheckResult,
+    ConfirmRequest,
+    EventSource,
+    Finished,
+    KeepEarlierRequest,
+    RolledBack,
+    StageStarted,
+    StepDone,
+    StepFailed,
+)
+from virtnet_tui.tui.widgets.step_title import StepTitle
+
+
+class ApplyScreen(Screen[None]):
+    """Consumes an apply run's events; Enter confirms a risky stage while its countdown runs."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "confirm", "Confirm"),
+        Binding("k", "keep_earlier(True)", "Keep earlier checkpoints"),
+        Binding("r", "keep_earlier(False)", "Roll back everything"),
+        Binding("escape", "back", "Back", show=False),
+    ]
+
+    def __init__(
+        self, plan: Plan, source: EventSource, *, clock: Callable[[], float], where: str = ""
+    ) -> None:
+        super().__init__()
+        self.where = where
+        """The host the plan is applied to, shown in the title line."""
+        self.plan = plan
+        self.source = source
+        self.clock = clock
+        self.total_steps = sum(1 for _ in plan.steps())
+        self.pending: ConfirmRequest | None = None
+        self.question: KeepEarlierRequest | None = None
+        """A failed stage was undone; the run waits to hear what to do with the earlier ones."""
+        self.finished = False
+        self.exit_code = 0
+        self.events: list[ApplyEvent] = []
+        """Every event so far, in order (tests read it)."""
+        self.log_lines: list[str] = []
+        """The step log as plain lines."""
+
+    def compose(self) -> ComposeResult:
+        yield StepTitle(6, "applying the plan", self.where)
+        with Vertical(id="apply"):
+            yield ProgressBar(total=self.total_steps, show_eta=False, id="progress")
+            yield Static("Starting…", id="stage", markup=False)
+            yield Static("No checkpoint yet.", id="checkpoint", markup=False)
+            yield Static("", id="countdown", markup=False)
+            yield RichLog(id="log", wrap=True, markup=False, highlight=False)
+            yield Static("", id="summary", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.set_interval(0.25, self._tick)
+        if isinstance(self.source, AsyncIterable):
+            self._consume_async(self.source)
+        else:
+            self._consume(self.source)
+
+    @work(thread=True, exclusive=True, group="apply")
+    def _consume(self, source: Iterable[ApplyEvent]) -> None:
+        for event in source:
+            self.app.call_from_thread(self.handle, event)
+
+    @work(exclusive=True, group="apply")
+    async def _consume_async(self, source: AsyncIterable[ApplyEvent]) -> None:
+        async for event in source:
+            self.handle(event)
+
+    # --- events ------------------------------------------------------------------------
+
+    def handle(self, event: ApplyEvent) -> None:
+        """Show one event; the runner's order is the screen's order."""
+        self.events.append(event)
+        if isinstance(event, StageStarted):
+            mark = " (risky)" if event.risky else ""
+            self._set("#stage", f"Stage {event.index} of {event.total}: {event.name}{mark}")
+            self._log(f"── Stage {event.index}/{event.total}: {event.name}{mark}")
+        elif isinstance(event, StepDone):
+            self.query_one("#progress", ProgressBar).update(progress=event.number)
+            detail = f"  ({event.detail})" if event.detail else ""
+            self._log(f"  ✓ {event.number}. {event.description}{detail}")
+        elif isinstance(event, StepFailed):
+            self._log(f"  ✗ {event.number}. {event.description}: {event.reason}")
+        elif isinstance(event, CheckResult):
+            verdict = "ok" if event.ok else "FAILED"
+            detail = f" ({event.detail})" if event.detail else ""
+            self._log(f"    check {verdict}: {event.description}{detail}")
+        elif isinstance(event, Checkpoint):
+            self._set("#checkpoint", f"Checkpoint {event.index} reached: {event.name}")
+            self._log(f"  ● checkpoint {event.index}")
+        elif isinstance(event, ConfirmRequest):
+            self.pending = event
+            self._log(f"  ? stage {event.stage} needs your confirmation")
+            self._tick()
+            self.refresh_bindings()
+        elif isinstance(event, KeepEarlierRequest):
+            self.question = event
+            kept = ", ".join(str(i) for i in event.checkpoints)
+            self._log(
+                f"  ✗ stage {event.stage} ({event.name}) failed and was undone: {event.reason}"
+            )
+            self._set(
+                "#countdown",
+                f"Stage {event.stage} failed and was undone. Checkpoints {kept} are still "
+                "applied.\nPress k to keep them (you can roll them back later), or r to roll "
+                "back everything.",
+            )
+            self.refresh_bindings()
+        elif isinstance(event, RolledBack):
+            self._rolled_back(event)
+        elif isinstance(event, Finished):
+            self._finished(event)
+
+    def _rolled_back(self, event: RolledBack) -> None:
+        self.pending = None
+        self.refresh_bindings()
+        self._set("#countdown", "")
+        state = "complete" if event.complete else "INCOMPLETE"
+        self._log(f"── Rollback {state}: undid {', '.join(event.stages) or 'nothing'}")
+        for line in event.summary:
+            self._log(f"  ↶ {line}")
+
+    def _finished(self, event: Finished) -> None:
+        self.pending = None
+        self.finished = True
+        self.exit_code = event.exit_code
+        self._set("#countdown", "")
+        verdict = "Done." if event.exit_code == 0 else f"Stopped (exit code {event.exit_code})."
+        self._set("#summary", f"{verdict} {event.summary}\nPress q to leave the wizard.")
+        self.query_one("#summary", Static).set_class(event.exit_code != 0, "-failed")
+        self.refresh_bindings()
+
+    def _set(self, selector: str, text: str) -> None:
+        self.query_one(selector, Static).update(text)
+
+    def _tick(self) -> None:
+        """Redraw the countdown of a pending confirmation."""
+        pending = self.pending
+        if pending is None or pending.reply.confirmed:
+            return
+        left = max(0, math.ceil(pending.deadline - self.clock()))
+        self._set(
+            "#countdown",
+            f"Stage {pending.stage} ({pending.name}) is applied.\n"
+            f"Press Enter if you can still see this: {left} s left, then it is undone.",
+        )
+
+    # --- keys --------------------------------------------------------------------------
+
+    def action_confirm(self) -> None:
+        pending = self.pending
+        if pending is None:
+            return
+        pending.reply.confirm()
+        self.pending = None
+        self.refresh_bindings()
+        self._set("#countdown", "")
+        self._log(f"  ✓ stage {pending.stage} confirmed")
+
+    def action_keep_earlier(self, keep: bool) -> None:
+        question = self.question
+        if question is None:
+            return
+        question.reply.answer(keep)
+        self.question = None
+        self.refresh_bindings()
+        self._set("#countdown", "")
+        self._log("  kept the earlier checkpoints" if keep else "  rolling back everything")
+
+    def action_back(self) -> None:
+        if not self.finished:
+            self.notify("Apply is running; it cannot be left half done.", severity="warning")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "confirm":
+            return self.pending is not None
+        if action == "keep_earlier":
+            return self.question is not None
+        return True
+
+    def _log(self, line: str) -> None:
+        self.log_lines.append(line)
+        self.query_one("#log", RichLog).write(line)

@@ -1,0 +1,102 @@
+"""What every step of the wizard shares: header, footer, Back on Escape, Next, the form."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Button, Footer
+
+from virtnet_tui.tui.widgets.step_title import StepTitle
+
+if TYPE_CHECKING:
+    from virtnet_tui.tui.app import WizardApp
+    from virtnet_tui.wizard.form import WizardForm
+
+
+class WizardScreen(Screen[None]):
+    """A step of the flow; subclasses compose their body in ``compose_body``."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back"),
+        Binding("ctrl+n", "next", "Next"),
+    ]
+
+    STEP = 1
+    NEXT_LABEL = "Next"
+
+    @property
+    def wizard(self) -> WizardApp:
+        return cast("WizardApp", self.app)
+
+    @property
+    def form(self) -> WizardForm:
+        return self.wizard.form
+
+    DEFER_NAV = False
+    """Leave out the Back/Next bar until ``show_nav()``: buttons cost the first frame time."""
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_body()
+        if not self.DEFER_NAV:
+            yield self._nav()
+        yield Footer()
+
+    def title_bar(self, what: str = "") -> StepTitle:
+        """The step's title line, with the host it works on."""
+        return StepTitle(self.STEP, what, self.wizard.host.describe())
+
+    def _nav(self) -> Horizontal:
+        buttons: list[Widget] = []
+        if self.STEP > 1:
+            buttons.append(Button("Back", id="back", compact=True))
+        buttons += self.compose_nav_extra()
+        buttons.append(Button(self.NEXT_LABEL, id="next", variant="primary", compact=True))
+        return Horizontal(*buttons, id="nav")
+
+    def show_nav(self) -> None:
+        """Add the Back/Next bar (once) and focus Next."""
+        if not self.query("#nav"):
+            self.mount(self._nav(), before=self.query_one(Footer))
+        self.call_after_refresh(self._focus_next)
+
+    def _focus_next(self) -> None:
+        for button in self.query("#next").results(Button):
+            button.focus()
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    def compose_nav_extra(self) -> list[Widget]:
+        """Buttons between Back and Next."""
+        return []
+
+    async def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "next":
+            event.stop()
+            self.action_next()
+        elif event.button.id == "back":
+            event.stop()
+            self.action_back()
+
+    def set_next_enabled(self, enabled: bool) -> None:
+        for button in self.query("#next").results(Button):
+            button.disabled = not enabled
+
+    @property
+    def next_enabled(self) -> bool:
+        return any(not button.disabled for button in self.query("#next").results(Button))
+
+    def action_back(self) -> None:
+        self.wizard.go_back()
+
+    def action_next(self) -> None:
+        if self.next_enabled:
+            self.go_next()
+
+    def go_next(self) -> None:
+        """Store what this step needs and move on; subclasses override."""

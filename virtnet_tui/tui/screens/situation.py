@@ -1,0 +1,94 @@
+"""Step 2: the situation questions and the host's uplink, prefilled from the probe."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widget import Widget
+from textual.widgets import Input, Select, Static
+
+from virtnet_tui.tui.screens.base import WizardScreen
+from virtnet_tui.tui.widgets.field_row import FieldRow
+from virtnet_tui.wizard.questions import HOST_QUESTIONS, SITUATION_QUESTIONS, Question
+
+
+def _control(question: Question, value: str, section: str) -> Widget:
+    widget_id = f"{section}-{question.key}"
+    if question.kind in ("choice", "yesno"):
+        options = [(label, choice) for choice, label in question.choices]
+        return Select(options, value=value, allow_blank=False, compact=True, id=widget_id)
+    kind: Literal["integer", "text"] = "integer" if question.kind == "number" else "text"
+    return Input(value, type=kind, compact=True, id=widget_id, select_on_focus=False)
+
+
+class SituationScreen(WizardScreen):
+    """Every question of the answers file's [situation] table, and the uplink's addresses."""
+
+    STEP = 2
+
+    def compose_body(self) -> ComposeResult:
+        yield self.title_bar("tell the wizard about this host")
+        form = self.form
+        with VerticalScroll(id="body"):
+            for question in SITUATION_QUESTIONS:
+                yield FieldRow(
+                    f"situation.{question.key}",
+                    question.label,
+                    _control(question, form.situation[question.key], "situation"),
+                    help=question.help,
+                    why=question.why,
+                )
+            yield Static(
+                "The host's uplink — found by the probe; correct it if it is wrong.",
+                classes="section",
+                markup=False,
+            )
+            for question in HOST_QUESTIONS:
+                yield FieldRow(
+                    f"host.{question.key}",
+                    question.label,
+                    _control(question, form.host[question.key], "host"),
+                    help=question.help,
+                )
+            yield Static(self._other_facts(), id="other-facts", markup=False)
+
+    def _other_facts(self) -> str:
+        f = self.form.facts
+        release = f" {f.distro_version}" if f.distro_version else ""
+        nm = "yes" if f.network_manager else "no"
+        return (
+            f"Also found: {f.distro}{release}, NetworkManager {nm}"
+            f", systemd {'yes' if f.systemd else 'no'}, dnsmasq {f.dnsmasq_version}, "
+            f"kernel {f.kernel}, uplink MAC {f.mac or 'unknown'}, SSH port {f.ssh_port}."
+        )
+
+    def on_mount(self) -> None:
+        self.refresh_findings()
+        self.query(Select).first().focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._store(event.input.id, event.value)
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if isinstance(event.value, str):
+            self._store(event.select.id, event.value)
+
+    def _store(self, widget_id: str | None, value: str) -> None:
+        if not widget_id:
+            return
+        section, _, key = widget_id.partition("-")
+        texts = self.form.situation if section == "situation" else self.form.host
+        texts[key] = value
+        self.refresh_findings()
+
+    def refresh_findings(self) -> None:
+        """Show the core's verdict next to each field; Next only when every field is fine."""
+        errors, warnings = self.form.situation_problems()
+        for row in self.query(FieldRow):
+            row.show(errors.get(row.path), warnings.get(row.path))
+        self.set_next_enabled(not errors)
+
+    def go_next(self) -> None:
+        self.wizard.show_recommendation()

@@ -1,0 +1,1 @@
+"""The question and field tables, and form logic, that both front ends read; no Textual."""
