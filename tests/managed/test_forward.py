@@ -23,7 +23,7 @@ from virtnet_tui.core.render.iptables import (
 from virtnet_tui.executor.apply import Callbacks, Options
 from virtnet_tui.executor.rollback import rollback_run
 from virtnet_tui.hosts.host import NetnsHost
-from virtnet_tui.managed.rerun import apply_change, prepare_forward
+from virtnet_tui.managed.rerun import prepare_forward, run_change
 from virtnet_tui.managed.state import follow_runs, save_state
 
 RULES = firewall_rules_path("virbr10", 4)
@@ -295,7 +295,7 @@ def test_forward_add_and_rollback_with_real_iptables_in_a_namespace(
         State((ManagedNetwork(spec, facts, "first", ("first",)),)),
         ForwardRequest("add", "virbr10", "tcp", 8080, "192.168.110.50", 80),
     )
-    outcome = apply_change(host, planned, options=Options(yes=True, check_wait=2))
+    outcome = run_change(host, planned, options=Options(yes=True, check_wait=2))
     assert outcome.status == "applied", outcome
     rules = _save(ns)
     assert f"-A PREROUTING -j {PRE}" in rules

@@ -15,7 +15,7 @@ from support.tui_driver import NamedSandbox, WizardPilot, demo_app, settle, type
 from textual.widgets import Input
 
 from virtnet_tui.core.changes.dhcp import DhcpRequest
-from virtnet_tui.managed.rerun import apply_change, prepare_dhcp
+from virtnet_tui.managed.rerun import prepare_dhcp, run_change
 from virtnet_tui.managed.state import load_state
 
 SIZES = [(80, 24), (120, 40)]
@@ -34,7 +34,7 @@ def _sandbox_with_a_lease(root: Path) -> None:
 
     host = NamedSandbox(root)
     request = DhcpRequest("add", NETWORK, mac="52:54:00:aa:bb:01", ip="192.168.100.50", name="web")
-    outcome = apply_change(host, prepare_dhcp(host, load_state(host), request))
+    outcome = run_change(host, prepare_dhcp(host, load_state(host), request))
     assert outcome.status == "applied"
 
 

@@ -85,7 +85,7 @@ def run_planned(args: argparse.Namespace, prepare: Any, request: Any) -> int:
     from virtnet_tui.core.errors import AnswersError
     from virtnet_tui.executor.apply import Options, Refused
     from virtnet_tui.executor.faults import ENV, FaultError, check_fault_in_plan, parse_fault
-    from virtnet_tui.managed.rerun import apply_change
+    from virtnet_tui.managed.rerun import run_change
     from virtnet_tui.managed.state import load_state
 
     try:
@@ -108,7 +108,7 @@ def run_planned(args: argparse.Namespace, prepare: Any, request: Any) -> int:
         sys.stderr.write(f"virtnet-wizard: warning: {warning}\n")
     try:
         check_fault_in_plan(fault, sum(1 for _ in planned.plan.steps()))
-        outcome = apply_change(host, planned, options=Options(yes=True, fault=fault))
+        outcome = run_change(host, planned, options=Options(yes=True, fault=fault))
     except (Refused, FaultError) as exc:
         sys.stderr.write(f"virtnet-wizard: {exc}\n")
         return 2

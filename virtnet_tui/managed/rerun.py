@@ -23,13 +23,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PlannedChange",
-    "apply_change",
     "list_domains",
     "listening_sockets",
     "live_leases",
     "prepare_attach",
     "prepare_dhcp",
     "prepare_forward",
+    "run_change",
 ]
 
 
@@ -173,7 +173,7 @@ def prepare_attach(host: Host, state: State, req: AttachRequest) -> PlannedChang
     return plan_attach(state, req, domains)
 
 
-def apply_change(
+def run_change(
     host: Host,
     planned: PlannedChange,
     *,

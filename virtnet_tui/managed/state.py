@@ -22,8 +22,8 @@ from virtnet_tui.core.changes.managed import Attachment, ManagedNetwork, State
 from virtnet_tui.core.changes.records import (
     Change,
     NetworksChange,
-    apply_change,
     change_from_json,
+    fold_change,
 )
 from virtnet_tui.core.errors import AnswersError, FieldError
 from virtnet_tui.executor.journal import (
@@ -194,11 +194,11 @@ def fold_run(state: State, host: Host, info: RunInfo) -> State:
     if change is None:
         return state
     if isinstance(change, NetworksChange):
-        return apply_change(state, change, info.id, _networks_in_place(run))
+        return fold_change(state, change, info.id, _networks_in_place(run))
     if info.steps_applied < info.steps_total:
         # A re-run change is one stage: half of it is not the change; drift shows the rest.
         return state
-    return apply_change(state, change, info.id)
+    return fold_change(state, change, info.id)
 
 
 def rebuild_state(host: Host) -> State:

@@ -118,7 +118,7 @@ def spec_with_forward(spec: NetworkSpec, change: ForwardChange) -> NetworkSpec:
 # --- folding into the state --------------------------------------------------------------------
 
 
-def apply_change(
+def fold_change(
     state: State,
     change: Change,
     run_id: str,

@@ -1,7 +1,7 @@
 """Re-run: move a VM's interface (keeping its MAC) to a managed network, or add one.
 
 The check and the plan are ``changes.attach.plan_attach``'s (as ``virtnet-wizard
-attach``); the change is applied as its own journaled run by ``rerun.apply_change``.
+attach``); the change is applied as its own journaled run by ``rerun.run_change``.
 """
 
 from __future__ import annotations
@@ -156,10 +156,10 @@ class AttachVmScreen(WizardScreen):
     @work(thread=True, exclusive=True, group="attach")
     def _apply_attach(self, planned: PlannedChange) -> None:
         from virtnet_tui.executor.apply import Refused
-        from virtnet_tui.managed.rerun import apply_change
+        from virtnet_tui.managed.rerun import run_change
 
         try:
-            outcome = apply_change(self.wizard.host, planned)
+            outcome = run_change(self.wizard.host, planned)
         except Refused as exc:
             self.app.call_from_thread(self._done, planned, None, str(exc))
             return

@@ -2,7 +2,7 @@
 
 The screens only show and collect: the checks and the plan are ``changes.dhcp``'s
 (the same as ``virtnet-wizard dhcp-host``), and the change is applied as its own
-journaled run by ``rerun.apply_change``, so ``rollback`` undoes it like any other.
+journaled run by ``rerun.run_change``, so ``rollback`` undoes it like any other.
 """
 
 from __future__ import annotations
@@ -316,10 +316,10 @@ class DhcpHostForm(WizardScreen):
     @work(thread=True, exclusive=True, group="dhcp-save")
     def _save(self, planned: PlannedChange) -> None:
         from virtnet_tui.executor.apply import Refused
-        from virtnet_tui.managed.rerun import apply_change
+        from virtnet_tui.managed.rerun import run_change
 
         try:
-            outcome = apply_change(self.wizard.host, planned)
+            outcome = run_change(self.wizard.host, planned)
         except Refused as exc:
             self.app.call_from_thread(self._saved, planned, None, str(exc))
             return

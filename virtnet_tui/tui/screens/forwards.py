@@ -2,7 +2,7 @@
 
 The screens only show and collect: the checks and the plan are ``changes.forward``'s
 (the same as ``virtnet-wizard forward``), and the change is applied as its own
-journaled run by ``rerun.apply_change``, so ``rollback`` undoes it like any other.
+journaled run by ``rerun.run_change``, so ``rollback`` undoes it like any other.
 """
 
 from __future__ import annotations
@@ -359,13 +359,13 @@ class ForwardForm(WizardScreen):
         """Plan again from the host as it is now (prepare_forward), then apply."""
         from virtnet_tui.core.errors import AnswersError
         from virtnet_tui.executor.apply import Refused
-        from virtnet_tui.managed.rerun import apply_change, prepare_forward
+        from virtnet_tui.managed.rerun import prepare_forward, run_change
         from virtnet_tui.managed.state import load_state
 
         host = self.wizard.host
         try:
             planned = prepare_forward(host, load_state(host), request)
-            outcome = apply_change(host, planned)
+            outcome = run_change(host, planned)
         except (Refused, AnswersError) as exc:
             self.app.call_from_thread(self._saved, None, None, str(exc))
             return
