@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import os
 import shutil
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 from support.paths import EXAMPLES
 
+import virtnet_tui
 from virtnet_tui.cli.main import main
 
 ALL_EXAMPLES = sorted(p.name for p in EXAMPLES.glob("*.toml"))
@@ -197,3 +199,12 @@ def test_plan_edits_the_hosts_own_interfaces_file(
     text = files["/etc/network/interfaces"]
     assert text.startswith(own.split("\n\n")[0]) and "iface eth9 inet dhcp" in text
     assert "iface virbr10" in text
+
+
+def test_version_names_the_installed_release() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "virtnet_tui", "--version"], capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == f"virtnet-wizard {importlib.metadata.version('virtnet-wizard')}"
+    assert virtnet_tui.__version__ == importlib.metadata.version("virtnet-wizard")

@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from virtnet_tui import __version__
 from virtnet_tui.cli import MODULES
 from virtnet_tui.core.errors import AnswersError
 
@@ -29,6 +30,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="virtnet-wizard",
         description="Set up libvirt/KVM networking: recommend, preview, apply, roll back.",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"virtnet-wizard {__version__}"
     )
     parser.add_argument(
         "--sandbox",
