@@ -28,7 +28,7 @@ from virtnet_tui.core.validate.answers import (
 
 Change = Callable[[Answers], Answers]
 
-# DESIGN.md's custom NAT network, with a unicast uplink MAC.
+# The reference custom NAT network, with a unicast uplink MAC.
 NAT = Answers(
     situation=Situation(site="dedicated", uplink="ethernet", vms=4, ipv6_prefix=56, inbound=True),
     host=HostFacts(

@@ -24,7 +24,7 @@ def _seconds(text: str) -> float:
 
 
 def add_host_options(parser: argparse.ArgumentParser) -> None:
-    """``--root`` and ``--netns``, as DESIGN.md's "Where the commands act" defines them."""
+    """``--root`` and ``--netns``, as docs/contract.md ("Where a command acts") defines them."""
     parser.add_argument(
         "--root",
         metavar="DIR",

@@ -2,8 +2,8 @@
 
 The file has a required ``[situation]`` table, an optional ``[host]`` table and
 an optional array of ``[[network]]`` tables, each with optional
-``[[network.dhcp_host]]`` and ``[[network.forward]]`` entries; DESIGN.md
-shows an example. This module only checks shapes and types;
+``[[network.dhcp_host]]`` and ``[[network.forward]]`` entries; docs/answers.md
+lists every key. This module only checks shapes and types;
 ``virtnet_tui.core.validate.answers`` checks whether the values make sense together.
 
 Required keys: ``situation.site`` and ``situation.uplink`` (the two answers no

@@ -497,7 +497,7 @@ class Executor:
         stage = self.plan.stages[index]
         timeout = self.options.confirm_timeout
         if self.options.yes:
-            # DESIGN: with --yes a risky stage is confirmed only by its own passing checks.
+            # The contract: with --yes a risky stage is confirmed only by its own passing checks.
             how = "--yes: the stage's checks passed" if stage.checks else "--yes (no checks)"
             rec.emit("confirmed", stage=index, how=how)
             return None

@@ -128,7 +128,7 @@ class WizardApp(App[int]):
             self.call_from_thread(self._offer_interrupted, interrupted[0])
 
     def _offer_interrupted(self, info: RunInfo) -> None:
-        """A run left half done comes first: resume it or roll it back (DESIGN, apply)."""
+        """A run left half done comes first: resume it or roll it back (docs/apply.md)."""
         from virtnet_tui.tui.screens.interrupted import InterruptedRunScreen
 
         self.push_screen(InterruptedRunScreen(info))
