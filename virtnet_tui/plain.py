@@ -8,6 +8,7 @@ answer with the core as it is given, and ends with the plan as text
 
 from __future__ import annotations
 
+import shlex
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -66,12 +67,16 @@ class PlainWizard:
         host: Host,
         *,
         seed: Callable[[Path], object] | None = None,
+        command: Sequence[str] = ("virtnet-wizard",),
         out: TextIO | None = None,
         **prompt_kwargs: Any,
     ) -> None:
-        """``prompt_kwargs`` go to every questionary prompt (``input=``, ``output=`` in tests)."""
+        """``command`` is how the operator runs the wizard on this host (with ``--sandbox
+        DIR`` for a sandbox), for the closing hint; ``prompt_kwargs`` go to every
+        questionary prompt (``input=``, ``output=`` in tests)."""
         self.host = host
         self.seed = seed
+        self.command = tuple(command)
         self.out = out or sys.stdout
         self.prompt_kwargs = prompt_kwargs
         self.form = WizardForm()
@@ -300,6 +305,7 @@ class PlainWizard:
                 0o755,
             ),
         )
+        answers_file: Path | None = None
         for question, default, text, mode in exports:
             if not self._confirm(question, True):
                 continue
@@ -312,9 +318,20 @@ class PlainWizard:
                 self.say(f"  x could not save {path}: {exc.strerror or exc}")
                 continue
             self.say(f"Saved {written}")
-        self.say("Apply it with: virtnet-wizard apply --answers FILE")
+            if answers_file is None and default.endswith(".toml"):
+                answers_file = written
+        if answers_file is None:
+            self.say("Export the answers to apply them later with `apply --answers FILE`.")
+        else:
+            argv = [*self.command, "apply", "--answers", str(answers_file)]
+            self.say(f"Apply it with: {shlex.join(argv)}")
 
 
-def run_plain(host: Host, *, seed: Callable[[Path], object] | None = None) -> int:
+def run_plain(
+    host: Host,
+    *,
+    seed: Callable[[Path], object] | None = None,
+    command: Sequence[str] = ("virtnet-wizard",),
+) -> int:
     """Run the plain wizard on the terminal; returns the exit code."""
-    return PlainWizard(host, seed=seed).run()
+    return PlainWizard(host, seed=seed, command=command).run()

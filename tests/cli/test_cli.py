@@ -1,4 +1,4 @@
-"""The command-line contract (docs/contract.md): recommend and plan, their JSON, exit codes, errors."""
+"""The command-line contract (docs/contract.md): recommend, plan, JSON, exit codes, errors."""
 
 from __future__ import annotations
 

@@ -48,7 +48,7 @@ def fields_of(text: str) -> list[str]:
     return [error.field for error in errors_of(text)]
 
 
-# -- the reference example of docs/contract.md -------------------------------------------------------
+# -- the reference example of docs/contract.md -----------------------------------------------
 
 
 def test_design_example_parses_into_the_model() -> None:

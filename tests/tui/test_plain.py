@@ -57,6 +57,9 @@ def test_plain_mode_asks_everything_and_ends_with_the_plan(tmp_path: Path) -> No
         _answer(term, "Save to virtnet-plan.sh", "Enter")
         term.wait_for("Apply it with:")
         output = term.screen(history=True)
+    # The hint is a command that works as shown: on the same sandbox, with the file saved.
+    hint = f"virtnet-wizard --sandbox {sandbox} apply --answers {tmp_path / 'virtnet-answers.toml'}"
+    assert "".join(f"Apply it with: {hint}".split()) in "".join(output.split())  # wrapped or not
     answers = load_answers(tmp_path / "virtnet-answers.toml")
     assert answers.situation.public_ipv4 == 0
     assert answers.situation.firewall == "manual"

@@ -7,6 +7,7 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from virtnet_tui import __version__
 from virtnet_tui.cli import MODULES
@@ -31,9 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="virtnet-wizard",
         description="Set up libvirt/KVM networking: recommend, preview, apply, roll back.",
     )
-    parser.add_argument(
-        "--version", action="version", version=f"virtnet-wizard {__version__}"
-    )
+    parser.add_argument("--version", action="version", version=f"virtnet-wizard {__version__}")
     parser.add_argument(
         "--sandbox",
         metavar="DIR",
@@ -56,9 +55,45 @@ def _wizard(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def _global_flags(args: argparse.Namespace) -> str | None:
+    """Make ``--sandbox`` and ``--plain`` mean the same for a command as for the wizard.
+
+    ``--sandbox DIR COMMAND`` acts on the sandbox DIR, as ``--root DIR`` would (seeded with
+    the demo host when DIR is new or empty); it never falls through to the real host.
+    Returns the reason to refuse the combination, or None.
+    """
+    if args.command is None:
+        return None
+    if args.plain:
+        return f"--plain is for the wizard itself; it does not go with the {args.command} command"
+    if args.sandbox is None or not hasattr(args, "root"):
+        return None  # recommend reads only the answers file: it acts on no host
+    sandbox = Path(args.sandbox).resolve()
+    if args.netns is not None:
+        return (
+            f"--sandbox {args.sandbox} with --netns {args.netns}: a sandbox records commands, "
+            "a namespace runs them; give one of the two"
+        )
+    if sandbox.exists() and not sandbox.is_dir():
+        return f"--sandbox {args.sandbox}: not a folder"
+    if args.root is not None and Path(args.root).resolve() != sandbox:
+        return f"--sandbox {args.sandbox} and --root {args.root} name two different hosts"
+    if not sandbox.exists() or not any(sandbox.iterdir()):
+        from virtnet_tui.probe.demo import seed_demo_host
+
+        sandbox.mkdir(parents=True, exist_ok=True)
+        seed_demo_host(sandbox)
+    args.root = str(sandbox)
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler = getattr(args, "func", _wizard)
+    refusal = _global_flags(args)
+    if refusal is not None:
+        sys.stderr.write(f"virtnet-wizard: {refusal}\n")
+        return EXIT_BAD_INPUT
     try:
         return int(handler(args))
     except AnswersError as exc:

@@ -64,7 +64,10 @@ def run(args: argparse.Namespace) -> int:
     if args.plain or os.environ.get("TERM", "") == "dumb":
         from virtnet_tui.plain import run_plain
 
-        return run_plain(host, seed=seed)
+        command = ["virtnet-wizard"]
+        if args.sandbox is not None:
+            command += ["--sandbox", str(Path(args.sandbox).resolve())]
+        return run_plain(host, seed=seed, command=command)
     if not sys.stdout.isatty():
         sys.stderr.write(
             "virtnet-wizard: the full-screen wizard needs a terminal; use --plain, or "
