@@ -11,9 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from virtnet_tui.core.answers import load_answers
 from virtnet_tui.core.plan import Plan
-from virtnet_tui.core.planning import prepare
+from virtnet_tui.executor.replay import plan_from_json
 
 #: Risky stages are confirmed by their checks under --yes; a short timeout keeps a guard
 #: that is left waiting (a test failing half-way) from lingering.
@@ -81,7 +80,11 @@ def apply_answers(answers: Path, netns: str, root: Path) -> Applied:
     assert result.returncode == 0, str(result)
     found = re.search(r"virtnet-wizard rollback (\S+)", result.stdout)
     assert found, f"apply did not name its run:\n{result.stdout}"
-    return Applied(prepare(load_answers(answers)).plan, found.group(1), netns, root, result)
+    run_id = found.group(1)
+    # The plan the run really applied (the probe completed the answers), not a re-derivation.
+    plan_json = root / "var/lib/virtnet-wizard/runs" / run_id / "plan.json"
+    plan = plan_from_json(json.loads(plan_json.read_text()))
+    return Applied(plan, run_id, netns, root, result)
 
 
 def run_id_of(result: Result) -> str:

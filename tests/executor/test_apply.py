@@ -23,7 +23,8 @@ from virtnet_tui.core.plan import CommandStep, SysctlStep
 from virtnet_tui.core.planning import prepare
 from virtnet_tui.executor.journal import run_lock
 from virtnet_tui.hosts.host import SANDBOX_COMMAND_LOG, SANDBOX_RESPONSES, SandboxHost
-from virtnet_tui.managed.state import load_state, with_host_state
+from virtnet_tui.managed.host_answers import answers_for_host
+from virtnet_tui.managed.state import load_state
 
 
 @pytest.fixture(autouse=True)
@@ -42,7 +43,7 @@ def test_apply_writes_every_file_and_journals_every_step_then_rollback_restores_
     primed = prime(tmp_path)
     before = snapshot(tmp_path)
     # apply edits the host's own files (the seeded /etc/network/interfaces), never replaces them
-    plan = prepare(with_host_state(load_answers(example), primed, load_state(primed))).plan
+    plan = prepare(answers_for_host(load_answers(example), primed, load_state(primed))).plan
     rc, out, err = cli(
         capsys, monkeypatch, "apply", "--answers", str(example), "--root", str(tmp_path), "--yes"
     )
@@ -295,9 +296,9 @@ def test_an_undo_that_fails_gives_exit_4_with_the_commands_to_finish(
     prime(tmp_path)
     before = snapshot(tmp_path)
     responses = tmp_path / SANDBOX_RESPONSES
-    responses.write_text(
-        json.dumps({"ifdown virbr10": {"returncode": 1, "stderr": "ifdown: interface is busy\n"}})
-    )
+    primed = responses.read_text()
+    failing = {"ifdown virbr10": {"returncode": 1, "stderr": "ifdown: interface is busy\n"}}
+    responses.write_text(json.dumps({**json.loads(primed), **failing}))
     root = str(tmp_path)
     rc, out, err = cli(
         capsys,
@@ -324,7 +325,7 @@ def test_an_undo_that_fails_gives_exit_4_with_the_commands_to_finish(
     assert json.loads(out)["runs"][0]["state"] == "rollback-incomplete"
 
     # Once the cause is fixed, rollback finishes the job.
-    responses.unlink()
+    responses.write_text(primed)
     rc, out, err = cli(capsys, monkeypatch, "rollback", "--root", root)
     assert rc == 0, out + err
     assert diff(before, snapshot(tmp_path)) == []

@@ -174,10 +174,21 @@ def test_custom_network_leases_list_duids_and_file_drift(sandbox: Sandbox) -> No
     ]
 
 
-def test_an_attached_vm_moved_elsewhere_is_drift(sandbox: Sandbox) -> None:
+@pytest.fixture
+def demo_sandbox(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Sandbox]:
+    """The demo host (with its VMs), primed as the other sandboxes are."""
+    monkeypatch.setattr("sys.stdin.isatty", lambda: False)
+    with fast_root(tmp_path) as root:
+        seed_demo_host(root)
+        yield Sandbox(root, capsys, monkeypatch)
+
+
+def test_an_attached_vm_moved_elsewhere_is_drift(demo_sandbox: Sandbox) -> None:
     import libvirt
 
-    seed_demo_host(sandbox.root)
+    sandbox = demo_sandbox
     sandbox.apply(answers_text(NAT))
     mac = DEMO_VMS[0][2]
     sandbox.ok("attach", "--domain", "web1", "--network", "nat1", "--mac", mac)

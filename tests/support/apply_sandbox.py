@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shlex
 import shutil
 import stat
 import sys
@@ -21,7 +22,8 @@ from support.paths import EXAMPLES
 from virtnet_tui.cli.main import main
 from virtnet_tui.core.answers import answers_to_toml
 from virtnet_tui.executor.journal import LOCK_PATH, RUNS_DIR
-from virtnet_tui.hosts.host import SANDBOX_COMMAND_LOG, SandboxHost
+from virtnet_tui.hosts.host import SANDBOX_COMMAND_LOG, SANDBOX_RESPONSES, SandboxHost
+from virtnet_tui.probe.commands import MODPROBE_DRY_DUMMY
 
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.toml"))
 
@@ -36,6 +38,9 @@ IGNORED = (
     # The state file names the runs that made each network, so two twins differ there.
     "var/lib/virtnet-wizard/state.json",
 )
+
+#: Canned answers of the probe's commands on a primed sandbox (the rest find nothing).
+PROBE_RESPONSES = {shlex.join(MODPROBE_DRY_DUMMY): {"returncode": 0, "stdout": "", "stderr": ""}}
 
 #: Files a primed sandbox already has, so that undo must restore content, mode and
 #: owner (not just delete what the wizard wrote).
@@ -80,6 +85,11 @@ def prime(root: Path) -> SandboxHost:
     host = SandboxHost(root)
     for path, (text, mode, uid) in SEEDED.items():
         host.write_bytes(path, text.encode(), mode, uid, uid)
+    # What `apply` probes: a host that runs systemd and has the dummy link type.
+    host.path("/run/systemd/system").mkdir(parents=True, exist_ok=True)
+    # Added to what a seeded demo host already answers, never in place of it.
+    responses = json.loads(host.read_text("/" + SANDBOX_RESPONSES) or "{}")
+    host.write_text("/" + SANDBOX_RESPONSES, json.dumps({**PROBE_RESPONSES, **responses}) + "\n")
     conn = host.connect_libvirt()
     host.libvirt_saved(conn)
     conn.close()

@@ -146,7 +146,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         from virtnet_tui.core.answers import answers_to_toml, load_answers
         from virtnet_tui.core.planning import prepare
-        from virtnet_tui.managed.state import check_collisions, load_state, with_host_state
+        from virtnet_tui.managed.host_answers import answers_for_host
+        from virtnet_tui.managed.state import check_collisions, load_state
 
         # An interrupted run comes first: its network would otherwise look taken.
         stuck = interrupted_runs(host)
@@ -155,7 +156,7 @@ def run(args: argparse.Namespace) -> int:
         # A re-run: what the wizard (and libvirt) already use is taken, so a colliding
         # network is refused by name before anything changes.
         state = load_state(host)
-        prepared = prepare(with_host_state(load_answers(args.answers), host, state))
+        prepared = prepare(answers_for_host(load_answers(args.answers), host, state))
         check_collisions(prepared.answers, state)
         plan, warnings = prepared.plan, prepared.warnings
         answers_text = answers_to_toml(prepared.answers, all_host_keys=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
 
@@ -28,19 +29,24 @@ def run(args: argparse.Namespace) -> int:
     from virtnet_tui.cli.apply import host_from_args
     from virtnet_tui.core.answers import load_answers
     from virtnet_tui.core.planning import prepare
-    from virtnet_tui.managed.state import load_state, with_host_state
+    from virtnet_tui.managed.host_answers import answers_for_host
+    from virtnet_tui.managed.state import load_state
 
     host = host_from_args(args)
     answers = load_answers(args.answers)
-    prepared = prepare(with_host_state(answers, host, load_state(host)))
+    prepared = prepare(answers_for_host(answers, host, load_state(host)))
     if args.json:
-        print(prepared.plan.to_json_text(), end="")
+        from virtnet_tui.core.textreport import host_facts_json
+
+        out = prepared.plan.to_json()
+        out["host"] = host_facts_json(prepared.answers)
+        print(json.dumps(out, indent=2))
     elif args.script:
         from virtnet_tui.core.render.script import render_plan_script
 
         print(render_plan_script(prepared.plan), end="")
     else:
-        from virtnet_tui.core.textreport import plan_text
+        from virtnet_tui.core.textreport import host_facts_text, plan_text
 
-        print(plan_text(prepared), end="")
+        print(host_facts_text(prepared.answers) + plan_text(prepared), end="")
     return 0

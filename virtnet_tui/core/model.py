@@ -156,3 +156,5 @@ class Answers:
     networks: tuple[NetworkSpec, ...] = ()
     host_given: tuple[str, ...] = ()
     """Keys of ``[host]`` that the answers file set explicitly (the rest may be probed)."""
+    host_probed: tuple[str, ...] = ()
+    """Keys of ``[host]`` whose value the probe of the host supplied."""

@@ -9,12 +9,40 @@ from virtnet_tui.core.plan import FileStep, LibvirtStep
 
 if TYPE_CHECKING:
     from virtnet_tui.core.advisor import Recommendation
+    from virtnet_tui.core.model import Answers
     from virtnet_tui.core.planning import Prepared
 
 
 def _wrap(text: str, indent: str) -> str:
     # Continuation lines line up under the text, not under the bullet.
     return textwrap.fill(text, width=88, initial_indent=indent, subsequent_indent=" " * len(indent))
+
+
+def _fact_value(answers: Answers, key: str) -> object:
+    value = getattr(answers.host, key)
+    return list(value) if isinstance(value, tuple) else value
+
+
+def host_facts_json(answers: Answers) -> dict[str, dict[str, object]]:
+    """The host facts a plan was made with, split by where each came from."""
+    return {
+        "given": {key: _fact_value(answers, key) for key in answers.host_given},
+        "probed": {key: _fact_value(answers, key) for key in answers.host_probed},
+    }
+
+
+def host_facts_text(answers: Answers) -> str:
+    """The facts the probe supplied, for the operator to check before anything is applied."""
+    if not answers.host_probed:
+        return ""
+    out = ["Found on the host (set them under [host] in the answers file to override):"]
+    for key in answers.host_probed:
+        value = _fact_value(answers, key)
+        shown = ", ".join(map(str, value)) if isinstance(value, list) else value
+        if isinstance(shown, bool):
+            shown = "yes" if shown else "no"
+        out.append(_wrap(f"{key} = {shown if shown != '' else '(none)'}", "  "))
+    return "\n".join(out) + "\n\n"
 
 
 def recommendation_text(rec: Recommendation, warnings: tuple[str, ...]) -> str:

@@ -60,5 +60,11 @@ def merge_facts(probed: HostFacts, answers: Answers) -> Answers:
     A ``[host]`` key the answers file set (listed in ``answers.host_given``) wins; every
     other field, and the probe-only ``files``, comes from the probe.
     """
+    from virtnet_tui.core.answers import HOST_KEYS
+
     given = {name: getattr(answers.host, name) for name in answers.host_given}
-    return replace(answers, host=replace(probed, **given))
+    return replace(
+        answers,
+        host=replace(probed, **given),
+        host_probed=tuple(key for key in HOST_KEYS if key not in given),
+    )
