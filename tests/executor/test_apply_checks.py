@@ -11,7 +11,8 @@ from virtnet_tui.core.plan import Check, CommandStep, FileStep, Plan, Stage
 from virtnet_tui.executor.firewall_safety import inspect_firewall, is_firewall_stage
 from virtnet_tui.executor.journal import RunDir
 from virtnet_tui.executor.stage_checks import check_net_active, run_check
-from virtnet_tui.hosts.host import NetnsHost, SandboxHost
+from virtnet_tui.hosts.netns import NetnsHost
+from virtnet_tui.hosts.sandbox import SandboxHost
 
 
 def _ok(host: NetnsHost, check: Check) -> tuple[bool, str]:

@@ -22,7 +22,7 @@ from virtnet_tui.core.render.iptables import (
 )
 from virtnet_tui.executor.apply import Callbacks, Options
 from virtnet_tui.executor.rollback import rollback_run
-from virtnet_tui.hosts.host import NetnsHost
+from virtnet_tui.hosts.netns import NetnsHost
 from virtnet_tui.managed.rerun import prepare_forward, run_change
 from virtnet_tui.managed.state import follow_runs, save_state
 

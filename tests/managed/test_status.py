@@ -13,7 +13,7 @@ from support.rerun_util import FORWARD_80, NAT, Sandbox, answers_text, custom_na
 
 from virtnet_tui.core.changes.managed import ManagedNetwork
 from virtnet_tui.core.model import HostFacts, NetworkSpec
-from virtnet_tui.hosts.host import NetnsHost
+from virtnet_tui.hosts.netns import NetnsHost
 from virtnet_tui.managed.drift import network_status, parse_dnsmasq_leases
 from virtnet_tui.probe.demo import DEMO_VMS, seed_demo_host
 
