@@ -272,13 +272,17 @@ def _custom_status(
     *,
     check_processes: bool,
 ) -> None:
+    # Imported here: the renderer loads netaddr, which the status of a libvirt network
+    # never needs.
+    from virtnet_tui.core.render.iptables import FAMILIES, firewall_rules_path
+
     spec = net.spec
     br = spec.bridge
     conf = f"{DNSMASQ_ROOT}/{br}/dnsmasq.conf"
     if not host.exists(conf):
         drift.append(Drift(net.name, "file-missing", f"{conf} is missing"))
-    for family, cidr in ((4, spec.ipv4), (6, spec.ipv6)):
-        rules = f"/etc/virtnet-wizard/firewall/{br}.v{family}"
+    for family, cidr in zip(FAMILIES, (spec.ipv4, spec.ipv6), strict=True):
+        rules = firewall_rules_path(br, family)
         if cidr and not host.exists(rules):
             drift.append(Drift(net.name, "file-missing", f"{rules} is missing"))
     hosts_text = host.read_text(hostsfile_path(br))
