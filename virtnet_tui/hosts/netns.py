@@ -32,7 +32,7 @@ class NetnsHost(Host):
     sysfs_shows_links = False
     # `ip netns exec` takes root.
     needs_root = True
-    session_environ_file = None
+    session_environ_file: str | None = None
 
     def __init__(self, netns: str, root: Path | str = "/", libvirt_uri: str = "") -> None:
         # Absolute: the helper and libvirt's socket path must not depend on the cwd.

@@ -15,7 +15,7 @@ class RealHost(Host):
     runs_commands = True
     sysfs_shows_links = True
     needs_root = True
-    session_environ_file = None
+    session_environ_file: str | None = None
 
     def run(
         self, argv: Sequence[str], *, input: str | None = None, timeout: float = 120

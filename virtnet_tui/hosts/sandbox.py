@@ -46,7 +46,7 @@ class SandboxHost(Host):
     sysfs_shows_links = True
     # The folder is the operator's own: nothing on the machine changes.
     needs_root = False
-    session_environ_file = SANDBOX_ENVIRON
+    session_environ_file: str | None = SANDBOX_ENVIRON
 
     def __init__(self, root: Path | str) -> None:
         # Absolute, or libvirt would read test://relative/... as a remote host name.
