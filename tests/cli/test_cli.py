@@ -13,7 +13,10 @@ from pathlib import Path
 import pytest
 from support.paths import EXAMPLES
 
+from virtnet_tui.cli.apply import needs_root
 from virtnet_tui.cli.main import main
+from virtnet_tui.hosts.real import RealHost
+from virtnet_tui.hosts.sandbox import SandboxHost
 
 ALL_EXAMPLES = sorted(p.name for p in EXAMPLES.glob("*.toml"))
 
@@ -197,3 +200,21 @@ def test_plan_edits_the_hosts_own_interfaces_file(
     text = files["/etc/network/interfaces"]
     assert text.startswith(own.split("\n\n")[0]) and "iface eth9 inet dhcp" in text
     assert "iface virbr10" in text
+
+
+def test_root_is_needed_where_the_host_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class SandboxNeedingRoot(SandboxHost):
+        needs_root = True
+
+    class MachineNeedingNone(RealHost):
+        needs_root = False
+
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    refusal = needs_root(SandboxNeedingRoot(tmp_path), "apply")
+    assert refusal is not None and "needs root" in refusal
+    assert needs_root(MachineNeedingNone(), "apply") is None
+    assert needs_root(SandboxHost(tmp_path), "apply") is None
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    assert needs_root(SandboxNeedingRoot(tmp_path), "apply") is None
