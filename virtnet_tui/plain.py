@@ -18,7 +18,7 @@ from typing import Any, TextIO, cast
 import questionary
 
 from virtnet_tui.core.model import IPV6_MODES, NETWORK_TYPES, PROTOS, Family, NetworkType, Situation
-from virtnet_tui.hosts.host import Host
+from virtnet_tui.hosts.base import Host
 from virtnet_tui.wizard.form import NetworkForm, WizardForm
 from virtnet_tui.wizard.questions import HOST_QUESTIONS, SITUATION_QUESTIONS, Question
 

@@ -15,7 +15,10 @@ import pytest
 from support.paths import EXAMPLES
 
 import virtnet_tui
+from virtnet_tui.cli.apply import needs_root
 from virtnet_tui.cli.main import main
+from virtnet_tui.hosts.real import RealHost
+from virtnet_tui.hosts.sandbox import SandboxHost
 
 ALL_EXAMPLES = sorted(p.name for p in EXAMPLES.glob("*.toml"))
 
@@ -208,3 +211,21 @@ def test_version_names_the_installed_release() -> None:
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == f"virtnet-wizard {importlib.metadata.version('virtnet-wizard')}"
     assert virtnet_tui.__version__ == importlib.metadata.version("virtnet-wizard")
+
+
+def test_root_is_needed_where_the_host_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class SandboxNeedingRoot(SandboxHost):
+        needs_root = True
+
+    class MachineNeedingNone(RealHost):
+        needs_root = False
+
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    refusal = needs_root(SandboxNeedingRoot(tmp_path), "apply")
+    assert refusal is not None and "needs root" in refusal
+    assert needs_root(MachineNeedingNone(), "apply") is None
+    assert needs_root(SandboxHost(tmp_path), "apply") is None
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    assert needs_root(SandboxNeedingRoot(tmp_path), "apply") is None

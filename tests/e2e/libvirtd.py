@@ -13,7 +13,7 @@ import libvirt
 from support.netns import Netns
 
 from e2e.topology import wait_until
-from virtnet_tui.hosts.host import NETNS_EXEC
+from virtnet_tui.hosts.netns import NETNS_EXEC
 
 #: The accounts Debian's libvirt-daemon-system would create: the qemu driver refuses to
 #: start without libvirt-qemu, and the network driver runs dnsmasq as libvirt-dnsmasq.

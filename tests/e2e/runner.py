@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from virtnet_tui.core.plan import Argv, CommandStep, FileStep, LibvirtStep, Plan, Step, SysctlStep
-from virtnet_tui.hosts.host import CommandResult, FileMeta, Host
+from virtnet_tui.hosts.base import CommandResult, FileMeta, Host
 
 
 class StepFailed(AssertionError):

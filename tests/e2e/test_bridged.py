@@ -22,7 +22,7 @@ from e2e.topology import (
 from e2e.wizard import Applied, apply_answers
 from virtnet_tui.core.answers import load_answers
 from virtnet_tui.core.planning import prepare
-from virtnet_tui.hosts.host import NetnsHost
+from virtnet_tui.hosts.netns import NetnsHost
 
 ANSWERS = Path(__file__).with_name("answers") / "bridged.toml"
 PING_INTERVAL = 0.05

@@ -14,7 +14,7 @@ from e2e.topology import live_processes, machine_snapshot
 from virtnet_tui.core.answers import load_answers
 from virtnet_tui.core.plan import Plan, Stage, SysctlStep
 from virtnet_tui.core.planning import prepare
-from virtnet_tui.hosts.host import NETNS_EXEC, NetnsHost
+from virtnet_tui.hosts.netns import NETNS_EXEC, NetnsHost
 
 ANSWERS = Path(__file__).with_name("answers")
 

@@ -22,7 +22,7 @@ from virtnet_tui.core.answers import load_answers
 from virtnet_tui.core.plan import CommandStep, SysctlStep
 from virtnet_tui.core.planning import prepare
 from virtnet_tui.executor.journal import run_lock
-from virtnet_tui.hosts.host import SANDBOX_COMMAND_LOG, SANDBOX_RESPONSES, SandboxHost
+from virtnet_tui.hosts.sandbox import SANDBOX_COMMAND_LOG, SANDBOX_RESPONSES, SandboxHost
 from virtnet_tui.managed.host_answers import answers_for_host
 from virtnet_tui.managed.state import load_state
 

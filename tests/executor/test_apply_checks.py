@@ -5,13 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support.capability_hosts import QuietMachine
 from support.netns import Netns, stop
 
 from virtnet_tui.core.plan import Check, CommandStep, FileStep, Plan, Stage
 from virtnet_tui.executor.firewall_safety import inspect_firewall, is_firewall_stage
 from virtnet_tui.executor.journal import RunDir
 from virtnet_tui.executor.stage_checks import check_net_active, run_check
-from virtnet_tui.hosts.host import NetnsHost, SandboxHost
+from virtnet_tui.hosts.netns import NetnsHost
+from virtnet_tui.hosts.sandbox import SandboxHost
 
 
 def _ok(host: NetnsHost, check: Check) -> tuple[bool, str]:
@@ -145,3 +147,9 @@ def test_a_failing_check_undoes_its_stage_and_the_earlier_ones(ns: Netns, tmp_pa
     events = [e["event"] for e in RunDir(host, outcome.run_id).events()]
     assert "check-failed" in events and "confirmed" not in events
     assert events[-1] == "run-rolled-back"
+
+
+def test_checks_are_skipped_on_any_host_that_runs_nothing(tmp_path: Path) -> None:
+    host = QuietMachine(tmp_path)
+    result = run_check(host, Check("link-up", "br0"))
+    assert result.outcome == "skipped" and host.ran == []

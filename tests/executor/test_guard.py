@@ -15,7 +15,7 @@ from virtnet_tui.executor.journal import RunDir, run_lock
 from virtnet_tui.executor.recorder import Recorder
 from virtnet_tui.executor.replay import numbered_steps
 from virtnet_tui.executor.steps import perform
-from virtnet_tui.hosts.host import SandboxHost
+from virtnet_tui.hosts.sandbox import SandboxHost
 
 PLAN = Plan(
     stages=(

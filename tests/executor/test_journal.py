@@ -29,7 +29,7 @@ from virtnet_tui.executor.recorder import Recorder
 from virtnet_tui.executor.replay import numbered_steps, plan_from_json
 from virtnet_tui.executor.runlock import LockBusy
 from virtnet_tui.executor.undo import Undoer
-from virtnet_tui.hosts.host import SandboxHost
+from virtnet_tui.hosts.sandbox import SandboxHost
 
 
 def _plans() -> dict[str, Plan]:
@@ -138,7 +138,7 @@ def test_lock_names_its_holder_and_frees_itself_when_the_holder_dies(tmp_path: P
 
     # Another process takes it and is killed: the kernel releases the flock.
     code = (
-        "import sys, time; from virtnet_tui.hosts.host import SandboxHost;"
+        "import sys, time; from virtnet_tui.hosts.sandbox import SandboxHost;"
         "from virtnet_tui.executor.journal import run_lock;"
         f"l = run_lock(SandboxHost({str(tmp_path)!r}), 'other'); l.acquire();"
         "print('held', flush=True); time.sleep(60)"

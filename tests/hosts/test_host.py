@@ -11,7 +11,10 @@ import libvirt
 import pytest
 from support.netns import Netns
 
-from virtnet_tui.hosts.host import NetnsHost, RealHost, SandboxHost, make_host
+from virtnet_tui.hosts.factory import make_host
+from virtnet_tui.hosts.netns import NetnsHost
+from virtnet_tui.hosts.real import RealHost
+from virtnet_tui.hosts.sandbox import SandboxHost
 
 
 def test_write_is_atomic_with_mode(tmp_path: Path) -> None:

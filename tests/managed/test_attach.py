@@ -14,7 +14,7 @@ from support.rerun_util import NAT, Sandbox, answers_text, custom_nat
 from virtnet_tui.core.changes.attach import move_interface, new_mac
 from virtnet_tui.core.changes.managed import ManagedNetwork
 from virtnet_tui.core.model import HostFacts, NetworkSpec
-from virtnet_tui.hosts.host import SandboxHost
+from virtnet_tui.hosts.sandbox import SandboxHost
 from virtnet_tui.probe.demo import DEMO_VMS, seed_demo_host
 
 WEB1_MAC = DEMO_VMS[0][2]

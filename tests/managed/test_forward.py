@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from support.apply_sandbox import diff, fast_root, run_ids, snapshot
+from support.capability_hosts import QuietMachine
 from support.netns import Netns
 from support.rerun_util import FORWARD_80, NAT, Sandbox, answers_text, custom_nat
 
@@ -22,8 +23,8 @@ from virtnet_tui.core.render.iptables import (
 )
 from virtnet_tui.executor.apply import Callbacks, Options
 from virtnet_tui.executor.rollback import rollback_run
-from virtnet_tui.hosts.host import NetnsHost
-from virtnet_tui.managed.rerun import prepare_forward, run_change
+from virtnet_tui.hosts.netns import NetnsHost
+from virtnet_tui.managed.rerun import listening_sockets, prepare_forward, run_change
 from virtnet_tui.managed.state import follow_runs, save_state
 
 RULES = firewall_rules_path("virbr10", 4)
@@ -313,3 +314,9 @@ def test_forward_add_and_rollback_with_real_iptables_in_a_namespace(
     assert _save(ns) == before
     # The state follows the journal again: no run in place forwards anything.
     assert "8080" not in (host.read_text("/var/lib/virtnet-wizard/state.json") or "")
+
+
+def test_no_sockets_are_read_on_a_host_that_runs_nothing(tmp_path: Path) -> None:
+    host = QuietMachine(tmp_path, {"ss -Hltn": "LISTEN 0 128 0.0.0.0:22 0.0.0.0:*\n"})
+    assert listening_sockets(host) == ()
+    assert host.ran == []

@@ -26,7 +26,7 @@ from virtnet_tui.core.model import DhcpHost, HostFacts, NetworkSpec, PortForward
 from virtnet_tui.core.planning import prepare
 from virtnet_tui.executor.apply import Callbacks, Executor, Options
 from virtnet_tui.executor.faults import parse_fault
-from virtnet_tui.hosts.host import SandboxHost
+from virtnet_tui.hosts.sandbox import SandboxHost
 from virtnet_tui.managed.state import (
     STATE_PATH,
     follow_runs,

@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 from support.apply_sandbox import fast_root
+from support.capability_hosts import QuietMachine
 from support.netns import Netns
 from support.rerun_util import FORWARD_80, NAT, Sandbox, answers_text, custom_nat
 
 from virtnet_tui.core.changes.managed import ManagedNetwork
 from virtnet_tui.core.model import HostFacts, NetworkSpec
-from virtnet_tui.hosts.host import NetnsHost
+from virtnet_tui.hosts.netns import NetnsHost
 from virtnet_tui.managed.drift import network_status, parse_dnsmasq_leases
 from virtnet_tui.probe.demo import DEMO_VMS, seed_demo_host
 
@@ -240,3 +241,18 @@ def test_live_state_of_a_real_bridge_in_a_namespace(ns: Netns, tmp_path: Path) -
         "dnsmasq-stopped",
     ]
     assert json.dumps(up.to_json())
+
+
+def test_links_and_processes_are_not_checked_on_a_host_that_runs_nothing(tmp_path: Path) -> None:
+    spec = NetworkSpec(
+        type="custom-routed",
+        name="vnwbr0",
+        bridge="vnwbr0",
+        ipv4="192.0.2.1/24",
+        dhcp4=("192.0.2.10", "192.0.2.20"),
+    )
+    host = QuietMachine(tmp_path)
+    status = network_status(host, ManagedNetwork(spec, HostFacts(systemd=False)))
+    assert status.notes == ("links and processes are not checked in a sandbox",)
+    assert status.bridge_up is None and status.dnsmasq_running is None
+    assert host.ran == []

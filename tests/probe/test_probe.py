@@ -14,24 +14,22 @@ from virtnet_tui.core.answers import parse_answers
 from virtnet_tui.core.errors import AnswersError
 from virtnet_tui.core.model import HostFacts
 from virtnet_tui.core.planning import prepare
-from virtnet_tui.hosts.host import (
+from virtnet_tui.hosts.base import CommandResult
+from virtnet_tui.hosts.real import RealHost
+from virtnet_tui.hosts.sandbox import (
     SANDBOX_COMMAND_LOG,
+    SANDBOX_ENVIRON,
     SANDBOX_RESPONSES,
-    CommandResult,
-    Host,
     SandboxHost,
 )
 from virtnet_tui.probe import run as probe_module
 from virtnet_tui.probe.commands import IP_ADDRESS, IP_LINK, IP_ROUTES4, UNAME_RELEASE
 from virtnet_tui.probe.demo import seed_demo_host
-from virtnet_tui.probe.files import SANDBOX_ENVIRON
 from virtnet_tui.probe.run import facts_for_uplink, merge_facts, probe, suggest_situation
 
 
-class BareHost(Host):
+class BareHost(RealHost):
     """A machine with nothing at all: no files, no programs, no libvirtd."""
-
-    kind = "real"
 
     def __init__(self, root: Path, delay: float = 0.0, slow: Sequence[str] = ()) -> None:
         super().__init__(root)

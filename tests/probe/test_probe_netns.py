@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pytest
 from support.netns import Netns, netns
 
-from virtnet_tui.hosts.host import NetnsHost
+from virtnet_tui.hosts.netns import NetnsHost
 from virtnet_tui.probe.model import ProbeResult
 from virtnet_tui.probe.run import probe
 

@@ -22,7 +22,7 @@ from support.paths import EXAMPLES
 from virtnet_tui.cli.main import main
 from virtnet_tui.core.answers import answers_to_toml
 from virtnet_tui.executor.journal import LOCK_PATH, RUNS_DIR
-from virtnet_tui.hosts.host import SANDBOX_COMMAND_LOG, SANDBOX_RESPONSES, SandboxHost
+from virtnet_tui.hosts.sandbox import SANDBOX_COMMAND_LOG, SANDBOX_RESPONSES, SandboxHost
 from virtnet_tui.probe.commands import MODPROBE_DRY_DUMMY
 
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.toml"))

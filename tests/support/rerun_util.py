@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from support.apply_sandbox import cli, prime
-from virtnet_tui.hosts.host import SANDBOX_COMMAND_LOG, SANDBOX_LIBVIRT_DIR, SandboxHost
+from virtnet_tui.hosts.sandbox import SANDBOX_COMMAND_LOG, SANDBOX_LIBVIRT_DIR, SandboxHost
 from virtnet_tui.managed.state import STATE_PATH
 
 HOST = """\

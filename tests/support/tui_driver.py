@@ -20,7 +20,7 @@ from virtnet_tui.core.model import (
     Situation,
 )
 from virtnet_tui.executor.stream import executor_events
-from virtnet_tui.hosts.host import SandboxHost
+from virtnet_tui.hosts.sandbox import SandboxHost
 from virtnet_tui.probe.demo import seed_demo_host
 from virtnet_tui.tui.app import WizardApp
 from virtnet_tui.tui.screens.recommendation import FAMILIES

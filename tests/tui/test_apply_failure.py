@@ -12,7 +12,7 @@ from virtnet_tui.executor.apply import Options
 from virtnet_tui.executor.faults import parse_fault
 from virtnet_tui.executor.progress import KeepEarlierRequest
 from virtnet_tui.executor.stream import executor_events
-from virtnet_tui.hosts.host import SandboxHost
+from virtnet_tui.hosts.sandbox import SandboxHost
 from virtnet_tui.probe.demo import seed_demo_host
 from virtnet_tui.tui.app import WizardApp
 from virtnet_tui.tui.screens.apply import ApplyScreen

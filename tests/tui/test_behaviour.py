@@ -24,7 +24,7 @@ from virtnet_tui.core.validate.fields import check_cidr
 from virtnet_tui.executor.apply import Options
 from virtnet_tui.executor.progress import Checkpoint, CheckResult, Finished, RolledBack, StepDone
 from virtnet_tui.executor.stream import executor_events
-from virtnet_tui.hosts.host import SandboxHost
+from virtnet_tui.hosts.sandbox import SandboxHost
 from virtnet_tui.probe.demo import seed_demo_host
 from virtnet_tui.tui.app import WizardApp
 from virtnet_tui.tui.dialogs.quit_dialog import QuitDialog

@@ -22,7 +22,7 @@ def test_the_app_and_the_wizard_command_import_nothing_heavy() -> None:
     code = (
         "import sys, json\n"
         "import virtnet_tui.cli.main, virtnet_tui.cli.wizard, virtnet_tui.tui.app\n"
-        "from virtnet_tui.hosts.host import SandboxHost\n"
+        "from virtnet_tui.hosts.sandbox import SandboxHost\n"
         "app = virtnet_tui.tui.app.WizardApp(SandboxHost('/nonexistent'))\n"
         "print(json.dumps(sorted(sys.modules)))\n"
     )

@@ -11,7 +11,7 @@ from support.paths import EXAMPLES
 from support.tui_driver import run
 
 from virtnet_tui.executor.journal import find_run, runs_status
-from virtnet_tui.hosts.host import SandboxHost
+from virtnet_tui.hosts.sandbox import SandboxHost
 from virtnet_tui.tui.app import WizardApp
 from virtnet_tui.tui.screens.apply import ApplyScreen
 from virtnet_tui.tui.screens.interrupted import InterruptedRunScreen

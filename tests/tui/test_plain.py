@@ -10,7 +10,7 @@ from support.tmux_session import Terminal, terminal
 from virtnet_tui.core.answers import load_answers
 from virtnet_tui.core.planning import prepare
 from virtnet_tui.core.textreport import plan_text
-from virtnet_tui.hosts.host import SandboxHost
+from virtnet_tui.hosts.sandbox import SandboxHost
 from virtnet_tui.probe.run import merge_facts, probe
 
 WIZARD = str(Path(sys.executable).with_name("virtnet-wizard"))

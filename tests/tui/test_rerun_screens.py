@@ -13,7 +13,7 @@ from textual.widgets import Button
 from virtnet_tui.core.changes.dhcp import hostsfile_path
 from virtnet_tui.core.model import DhcpHost
 from virtnet_tui.executor.journal import runs_status
-from virtnet_tui.hosts.host import SANDBOX_COMMAND_LOG
+from virtnet_tui.hosts.sandbox import SANDBOX_COMMAND_LOG
 from virtnet_tui.managed.state import load_state
 from virtnet_tui.tui.app import WizardApp
 from virtnet_tui.tui.screens.attach_vm import AttachVmScreen

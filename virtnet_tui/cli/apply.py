@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from virtnet_tui.core.plan import Plan
-    from virtnet_tui.hosts.host import Host
+    from virtnet_tui.hosts.base import Host
 
 
 def _seconds(text: str) -> float:
@@ -71,7 +71,7 @@ def _error(text: str) -> int:
 def host_from_args(args: argparse.Namespace) -> Host:
     """The host ``--root``/``--netns`` select; the root made absolute (libvirt's test
     driver would read a relative one as a remote host name, and the guard runs from /)."""
-    from virtnet_tui.hosts.host import make_host
+    from virtnet_tui.hosts.factory import make_host
 
     root = os.path.abspath(args.root) if args.root else None
     return make_host(root, args.netns)
@@ -79,7 +79,7 @@ def host_from_args(args: argparse.Namespace) -> Host:
 
 def needs_root(host: Host, what: str) -> str | None:
     """The refusal message when ``what`` would change this machine without root."""
-    if host.kind != "sandbox" and os.geteuid() != 0:
+    if host.needs_root and os.geteuid() != 0:
         return (
             f"{what} changes this machine's network and needs root; run it with sudo, "
             "or try it in a sandbox with --root DIR"

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
     from virtnet_tui.core.plan import Plan
     from virtnet_tui.executor.progress import EventSource
-    from virtnet_tui.hosts.host import Host
+    from virtnet_tui.hosts.base import Host
     from virtnet_tui.tui.app import WizardApp
 
 
@@ -50,7 +50,8 @@ def _applier(app: WizardApp) -> Callable[[Plan, Host], EventSource]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from virtnet_tui.hosts.host import RealHost, SandboxHost
+    from virtnet_tui.hosts.real import RealHost
+    from virtnet_tui.hosts.sandbox import SandboxHost
 
     host: Host
     if args.sandbox is not None:

@@ -45,7 +45,7 @@ from virtnet_tui.executor.runlock import LockBusy
 from virtnet_tui.executor.stage_checks import run_check
 from virtnet_tui.executor.steps import StepResult, capture_before, perform
 from virtnet_tui.executor.undo import Leftover, Undoer
-from virtnet_tui.hosts.host import Host
+from virtnet_tui.hosts.base import Host
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2

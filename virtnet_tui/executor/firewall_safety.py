@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from virtnet_tui.core.plan import CommandStep, FileStep, Stage
-from virtnet_tui.hosts.host import Host
+from virtnet_tui.hosts.base import Host
 
 _FIREWALL_TOOLS = frozenset({"iptables", "ip6tables", "iptables-restore", "ip6tables-restore"})
 #: nftables tables that others own on purpose and that we mention by name, not as unknown.

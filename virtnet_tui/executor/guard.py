@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     import subprocess
 
     from virtnet_tui.executor.journal import RunDir
-    from virtnet_tui.hosts.host import Host
+    from virtnet_tui.hosts.base import Host
 
 # The guard process imports only the standard library and the lock until it has to
 # revert: it starts before every risky stage, and the stage waits for it.
@@ -150,7 +150,7 @@ def _read_deadline(run: Path, stage: int) -> float | None:
 
 def _host_of(run: Path) -> Host:
     """The host the run acted on, as its ``run-start`` event describes it."""
-    from virtnet_tui.hosts.host import make_host
+    from virtnet_tui.hosts.factory import make_host
 
     with (run / "journal.jsonl").open() as handle:
         first = json.loads(handle.readline())

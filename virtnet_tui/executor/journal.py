@@ -19,7 +19,7 @@ from virtnet_tui.executor.replay import (
     replay,
 )
 from virtnet_tui.executor.runlock import RunLock, holder
-from virtnet_tui.hosts.host import Host
+from virtnet_tui.hosts.base import Host
 
 STATE_DIR = "/var/lib/virtnet-wizard"
 RUNS_DIR = f"{STATE_DIR}/runs"

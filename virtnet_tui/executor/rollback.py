@@ -19,7 +19,7 @@ from virtnet_tui.executor.apply import (
 from virtnet_tui.executor.journal import RunDir, RunInfo, find_run, new_token, runs_status
 from virtnet_tui.executor.recorder import Recorder
 from virtnet_tui.executor.undo import Undoer
-from virtnet_tui.hosts.host import Host
+from virtnet_tui.hosts.base import Host
 
 
 def pick_run(host: Host, run_id: str | None, infos: list[RunInfo]) -> RunDir | None:

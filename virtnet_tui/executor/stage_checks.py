@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from virtnet_tui.core.plan import Check
-from virtnet_tui.hosts.host import Host
+from virtnet_tui.hosts.base import Host
 
 Outcome = Literal["ok", "failed", "skipped"]
 
@@ -167,7 +167,7 @@ def run_check(host: Host, check: Check, wait: float = 10.0, poll: float = 0.25) 
     A bridge takes a moment to come up and a gateway to answer ARP; a check that
     still fails after the wait has failed. The sandbox runs nothing, so it skips.
     """
-    if host.kind == "sandbox":
+    if not host.runs_commands:
         return CheckResult(check, "skipped", "skipped: sandbox")
     deadline = time.monotonic() + wait
     while True:

@@ -9,7 +9,7 @@ from typing import Any
 
 from virtnet_tui.core.plan import CommandStep, FileStep, LibvirtStep, Step, SysctlStep
 from virtnet_tui.executor.journal import clip
-from virtnet_tui.hosts.host import CommandResult, Host
+from virtnet_tui.hosts.base import CommandResult, Host
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from virtnet_tui.executor.progress import (
     StepDone,
     StepFailed,
 )
-from virtnet_tui.hosts.host import Host
+from virtnet_tui.hosts.base import Host
 
 #: How long a failed run waits for "keep the earlier checkpoints?" before rolling back all.
 QUESTION_TIMEOUT = 300.0

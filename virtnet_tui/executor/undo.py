@@ -13,7 +13,7 @@ from virtnet_tui.executor.journal import Backup, clip
 from virtnet_tui.executor.recorder import Recorder
 from virtnet_tui.executor.replay import Need, NumberedStep, StepState, numbered_steps
 from virtnet_tui.executor.steps import quiet_libvirt
-from virtnet_tui.hosts.host import CommandResult, Host
+from virtnet_tui.hosts.base import CommandResult, Host
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from virtnet_tui.core.changes.managed import ManagedNetwork
 from virtnet_tui.core.changes.records import host_key
 from virtnet_tui.core.model import DhcpHost
 from virtnet_tui.core.plan import Check
-from virtnet_tui.hosts.host import Host
+from virtnet_tui.hosts.base import Host
 
 DNSMASQ_ROOT = "/var/lib/dnsmasq"
 PID_DIR = "/var/run/dnsmasq"
@@ -186,12 +186,11 @@ def network_status(
                 f"only part of run {net.created_by} is in place (see the run list)",
             )
         )
-    sandbox = host.kind == "sandbox"
     if spec.is_libvirt:
         _libvirt_status(host, net, drift, values)
     elif spec.is_custom:
-        _custom_status(host, net, drift, values, check_processes=not sandbox)
-    if sandbox:
+        _custom_status(host, net, drift, values, check_processes=host.runs_commands)
+    if not host.runs_commands:
         notes.append("links and processes are not checked in a sandbox")
     else:
         up, detail = _check(host, Check("link-up", spec.bridge))
@@ -253,7 +252,7 @@ def _libvirt_status(
             )
         if active:
             values["leases"] = _libvirt_leases(lv)
-            if host.kind != "sandbox":
+            if host.runs_commands:
                 pidfile = f"{LIBVIRT_PID_DIR}/{net.name}.pid"
                 running, _ = _check(host, Check("process", "dnsmasq", pidfile))
                 values["dnsmasq_running"] = running
@@ -273,13 +272,17 @@ def _custom_status(
     *,
     check_processes: bool,
 ) -> None:
+    # Imported here: the renderer loads netaddr, which the status of a libvirt network
+    # never needs.
+    from virtnet_tui.core.render.iptables import FAMILIES, firewall_rules_path
+
     spec = net.spec
     br = spec.bridge
     conf = f"{DNSMASQ_ROOT}/{br}/dnsmasq.conf"
     if not host.exists(conf):
         drift.append(Drift(net.name, "file-missing", f"{conf} is missing"))
-    for family, cidr in ((4, spec.ipv4), (6, spec.ipv6)):
-        rules = f"/etc/virtnet-wizard/firewall/{br}.v{family}"
+    for family, cidr in zip(FAMILIES, (spec.ipv4, spec.ipv6), strict=True):
+        rules = firewall_rules_path(br, family)
         if cidr and not host.exists(rules):
             drift.append(Drift(net.name, "file-missing", f"{rules} is missing"))
     hosts_text = host.read_text(hostsfile_path(br))

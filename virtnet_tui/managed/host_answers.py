@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from virtnet_tui.core.changes.managed import State
 from virtnet_tui.core.model import Answers
-from virtnet_tui.hosts.host import Host
+from virtnet_tui.hosts.base import Host
 from virtnet_tui.managed.state import with_host_state
 from virtnet_tui.probe.answers import merge_facts
 from virtnet_tui.probe.run import probe

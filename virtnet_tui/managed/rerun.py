@@ -13,7 +13,7 @@ from virtnet_tui.core.changes.dhcp import DhcpRequest, LiveLeases, hostsfile_pat
 from virtnet_tui.core.changes.dhcp_entries import parse_hostsfile, parse_network_dhcp
 from virtnet_tui.core.changes.managed import ManagedNetwork, State
 from virtnet_tui.core.changes.records import change_to_json
-from virtnet_tui.hosts.host import Host
+from virtnet_tui.hosts.base import Host
 
 if TYPE_CHECKING:
     # Imported where used: `dhcp-host` loads only what a DHCP change needs.
@@ -96,8 +96,8 @@ def prepare_dhcp(host: Host, state: State, req: DhcpRequest) -> PlannedChange:
 
 def listening_sockets(host: Host) -> tuple[Listening, ...]:
     """TCP and UDP sockets the host listens on, from ``ss`` (none known in a sandbox)."""
-    if host.kind == "sandbox":
-        return ()
+    if not host.runs_commands:
+        return ()  # `ss` would only be recorded, as if it were a change
     out: list[Listening] = []
     for proto, flag in (("tcp", "-Hltn"), ("udp", "-Hlun")):
         result = host.run(["ss", flag])
@@ -124,9 +124,10 @@ def prepare_forward(host: Host, state: State, req: ForwardRequest) -> PlannedCha
         AnswersError: refused, naming the option.
     """
     from virtnet_tui.core.changes.forward import plan_forward_change
+    from virtnet_tui.core.render.iptables import firewall_rules_path
 
     net = managed_network(state, req.network)
-    current = host.read_text(f"/etc/virtnet-wizard/firewall/{net.spec.bridge}.v4")
+    current = host.read_text(firewall_rules_path(net.spec.bridge, 4))
     listening = listening_sockets(host) if req.action == "add" else ()
     return plan_forward_change(state, req, current, listening)
 

@@ -35,7 +35,7 @@ from virtnet_tui.executor.journal import (
     run_info,
     runs_status,
 )
-from virtnet_tui.hosts.host import Host
+from virtnet_tui.hosts.base import Host
 
 if TYPE_CHECKING:
     from virtnet_tui.core.model import Answers

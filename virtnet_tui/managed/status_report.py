@@ -6,7 +6,7 @@ from typing import Any
 
 from virtnet_tui.core.changes.attach import DomainInfo
 from virtnet_tui.core.changes.managed import ManagedNetwork, State
-from virtnet_tui.hosts.host import Host
+from virtnet_tui.hosts.base import Host
 from virtnet_tui.managed.drift import Drift, NetworkStatus, network_status
 
 #: Fixed leases listed per network in the text report (all of them are in --json).

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import shlex
 import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
-from virtnet_tui.hosts.host import SANDBOX_RESPONSES, CommandResult, Host
+from virtnet_tui.hosts.base import CommandResult, Host
 
 T = TypeVar("T")
 
@@ -59,8 +58,9 @@ def which(host: Host, program: str) -> bool:
 class ReadOnlyRunner:
     """Runs the probe's commands through the host and remembers which ones it ran.
 
-    In a sandbox only commands with a canned answer are run: any other one would be
-    recorded in the sandbox's command log as if the wizard had changed something.
+    On a host that does not run its commands (a sandbox) only commands with a canned
+    answer are run: any other one would be recorded in the host's command log as if the
+    wizard had changed something.
     """
 
     def __init__(self, host: Host) -> None:
@@ -68,8 +68,8 @@ class ReadOnlyRunner:
         self.started: list[tuple[str, ...]] = []
         self._lock = threading.Lock()
         self._canned: frozenset[str] | None = None
-        if host.kind == "sandbox":
-            self._canned = frozenset(_sandbox_keys(host))
+        if not host.runs_commands:
+            self._canned = host.canned_commands()
 
     def run(self, argv: Sequence[str]) -> CommandResult:
         key = tuple(argv)
@@ -81,14 +81,6 @@ class ReadOnlyRunner:
             return self.host.run(key, timeout=COMMAND_TIMEOUT)
         except Exception as exc:  # the probe reports, it never crashes
             return CommandResult(key, 126, "", f"{key[0]}: {exc}")
-
-
-def _sandbox_keys(host: Host) -> list[str]:
-    try:
-        data = json.loads(host.read_text("/" + SANDBOX_RESPONSES) or "{}")
-    except json.JSONDecodeError:
-        return []
-    return [str(key) for key in data] if isinstance(data, dict) else []
 
 
 def why_failed(result: CommandResult) -> str:

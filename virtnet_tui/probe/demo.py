@@ -7,8 +7,9 @@ import shlex
 from collections.abc import Sequence
 from pathlib import Path
 
-from virtnet_tui.hosts.host import (
+from virtnet_tui.hosts.sandbox import (
     SANDBOX_DOMAINS_SUBDIR,
+    SANDBOX_ENVIRON,
     SANDBOX_LIBVIRT_DIR,
     SANDBOX_RESPONSES,
     SandboxHost,
@@ -25,7 +26,6 @@ from virtnet_tui.probe.commands import (
     UNAME_RELEASE,
     ip_route_get,
 )
-from virtnet_tui.probe.files import SANDBOX_ENVIRON
 
 # Documentation ranges only (RFC 5737, RFC 3849): the demo must never name a real network.
 DEMO_HOSTNAME = "demo"

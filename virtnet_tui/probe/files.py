@@ -7,12 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from virtnet_tui.core.model import Distro
-from virtnet_tui.hosts.host import Host
+from virtnet_tui.hosts.base import Host
 from virtnet_tui.probe.model import Interface, InterfaceKind
 from virtnet_tui.probe.parse import distro_family, parse_os_release, redhat_release_version
-
-#: The sandbox's stand-in for the process environment (``SSH_CONNECTION``...), a JSON object.
-SANDBOX_ENVIRON = "/var/lib/virtnet-wizard/sandbox/environ.json"
 
 #: Files that recipes edit in place; the plan starts from their current text.
 DEBIAN_INTERFACES = "/etc/network/interfaces"
@@ -71,13 +68,14 @@ class SafeFiles:
 
 def session_environ(files: SafeFiles) -> Mapping[str, str]:
     """The environment of the operator's session; a sandbox keeps its own in ``environ.json``."""
-    if files.host.kind != "sandbox":
+    path = files.host.session_environ_file
+    if path is None:
         return files.host.environ
-    text = files.read(SANDBOX_ENVIRON)
+    text = files.read(path)
     try:
         data = json.loads(text) if text else {}
     except json.JSONDecodeError:
-        files.problems.append(f"{SANDBOX_ENVIRON} is not JSON; the sandbox has no SSH session")
+        files.problems.append(f"{path} is not JSON; the sandbox has no SSH session")
         return {}
     return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 

@@ -6,7 +6,7 @@ import contextlib
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from virtnet_tui.hosts.host import Host
+from virtnet_tui.hosts.base import Host
 from virtnet_tui.probe.model import LibvirtNetwork
 from virtnet_tui.probe.parse import ParseError, libvirt_network
 

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from virtnet_tui.core.validate.fields import check_version
-from virtnet_tui.hosts.host import CommandResult, Host
+from virtnet_tui.hosts.base import CommandResult, Host
 from virtnet_tui.probe.commands import FIREWALLD_STATE, MISSING, NFT_TABLES, which, why_failed
 from virtnet_tui.probe.files import SafeFiles, interfaces_from_sysfs, is_wireless
 from virtnet_tui.probe.model import Firewalls, Interface, Route, SshSession
@@ -40,8 +40,8 @@ def read_interfaces(
     """Interfaces from ``ip``; from /sys when ``ip`` failed (but never on a namespace host)."""
     if links is None or not links.ok:
         why = _why(links)
-        if files.host.kind == "netns":
-            # The probe's own /sys shows the machine's links, not the namespace's.
+        if not files.host.sysfs_shows_links:
+            # e.g. in a namespace, whose links the probe's own /sys does not show.
             problems.append(f"`ip -j -d link show` failed ({why}): no interfaces known")
             return ()
         problems.append(f"`ip -j -d link show` failed ({why}): interfaces read from /sys")

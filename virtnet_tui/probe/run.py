@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from virtnet_tui.core.model import HostFacts
 from virtnet_tui.core.validate.fields import check_distro_version, check_hostname
-from virtnet_tui.hosts.host import CommandResult, Host
+from virtnet_tui.hosts.base import CommandResult, Host
 from virtnet_tui.probe.answers import facts_for_uplink, merge_facts, suggest_situation, with_uplink
 from virtnet_tui.probe.commands import (
     DNSMASQ_VERSION,

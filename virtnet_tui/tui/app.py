@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from virtnet_tui.core.planning import Prepared
     from virtnet_tui.executor.journal import RunInfo
     from virtnet_tui.executor.progress import EventSource
-    from virtnet_tui.hosts.host import Host
+    from virtnet_tui.hosts.base import Host
     from virtnet_tui.probe.model import ProbeResult
     from virtnet_tui.wizard.form import WizardForm
 

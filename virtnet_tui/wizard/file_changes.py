@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 from virtnet_tui.core.plan import FileStep, Plan
-from virtnet_tui.hosts.host import Host
+from virtnet_tui.hosts.base import Host
 
 Status = Literal["new", "changed", "unchanged"]
 

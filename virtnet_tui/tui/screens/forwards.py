@@ -121,6 +121,7 @@ class ForwardsScreen(WizardScreen):
         """The state, the rules file and the listening sockets, off the UI thread."""
         from virtnet_tui.core.changes.common import managed_network
         from virtnet_tui.core.errors import AnswersError
+        from virtnet_tui.core.render.iptables import firewall_rules_path
         from virtnet_tui.managed.rerun import listening_sockets
         from virtnet_tui.managed.state import load_state
 
@@ -137,7 +138,7 @@ class ForwardsScreen(WizardScreen):
             )
             self.app.call_from_thread(self._show, network, None, problem)
             return
-        rules = host.read_text(f"/etc/virtnet-wizard/firewall/{net.spec.bridge}.v4")
+        rules = host.read_text(firewall_rules_path(net.spec.bridge, 4))
         view = HostView(state, rules, tuple(listening_sockets(host)))
         self.app.call_from_thread(self._show, network, view, "")
 
