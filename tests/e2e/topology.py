@@ -71,8 +71,9 @@ while True:
 _TCP_CLIENT = """\
 import socket, sys
 
-family = socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET
-with socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=float(sys.argv[3])) as s:
+source = (sys.argv[4], 0) if len(sys.argv) > 4 else None
+address = (sys.argv[1], int(sys.argv[2]))
+with socket.create_connection(address, timeout=float(sys.argv[3]), source_address=source) as s:
     data = b""
     while chunk := s.recv(4096):
         data += chunk
@@ -222,9 +223,11 @@ def tcp_server(ns: Netns, address: str, port: int, name: str) -> subprocess.Pope
     return proc
 
 
-def tcp_ask(ns: Netns, address: str, port: int, seconds: float = 5) -> str:
-    """Connect from ``ns`` to ``address:port``; what the server said."""
-    proc = ns.run(sys.executable, "-c", _TCP_CLIENT, address, str(port), str(seconds))
+def tcp_ask(ns: Netns, address: str, port: int, seconds: float = 5, source: str = "") -> str:
+    """Connect from ``ns`` (from ``source`` when given) to ``address:port``; what the server
+    said, or "" when the connection failed."""
+    argv = [sys.executable, "-c", _TCP_CLIENT, address, str(port), str(seconds)]
+    proc = ns.run(*argv, *([source] if source else []), check=False)
     return proc.stdout.strip()
 
 

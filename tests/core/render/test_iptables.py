@@ -115,12 +115,19 @@ def test_routed_v6_forward_rules_are_the_handbooks() -> None:
     assert got == HANDBOOK_ROUTED_V6
 
 
-def test_ssh_port_comes_first_in_input() -> None:
+@pytest.mark.parametrize(("name", "spec", "family"), CASES, ids=CASE_IDS)
+def test_filter_rules_only_match_the_networks_own_bridge(
+    name: str, spec: NetworkSpec, family: IpFamily
+) -> None:
+    # The jumps into our chains come first in INPUT and FORWARD, so a rule that did not
+    # name the bridge would accept traffic the host's own rules refuse (an SSH port the
+    # host opens to one address only).
     facts = dataclasses.replace(FACTS, ssh_port=2222)
-    for family in FAMILIES:
-        text = render_iptables_rules(ROUTED_SLAAC, facts, family)
-        first = rules_of(text, "VNW-virbr10-IN")[0]
-        assert first == "-A VNW-virbr10-IN -p tcp -m tcp --dport 2222 -j ACCEPT"
+    text = render_iptables_rules(spec, facts, family)
+    for suffix in ("IN", "FWD"):
+        for rule in rules_of(text, f"VNW-{spec.bridge}-{suffix}"):
+            assert f"-i {spec.bridge} " in rule or f"-o {spec.bridge} " in rule, rule
+    assert "2222" not in text
 
 
 def test_ipv6_input_accepts_dns_and_dhcpv6_only_when_used() -> None:

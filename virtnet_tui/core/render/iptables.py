@@ -183,13 +183,13 @@ def _nat_postrouting(subnet: netaddr.IPNetwork, chain: str) -> list[str]:
     ]
 
 
-def _input(spec: NetworkSpec, facts: HostFacts, family: IpFamily, chain: str) -> list[str]:
+def _input(spec: NetworkSpec, family: IpFamily, chain: str) -> list[str]:
+    # Every rule matches the bridge: the jump into this chain comes first in INPUT, so a
+    # rule without ``-i`` would accept traffic the host's own rules may refuse (an SSH
+    # port the host opens to one address only). Keeping the operator's session through a
+    # risky change is the guard's job, not an open port's.
     br = spec.bridge
-    lines = [
-        "# The operator's SSH port stays open whatever else is loaded.",
-        f"-A {chain} -p tcp -m tcp --dport {facts.ssh_port} -j ACCEPT",
-        "# DNS and DHCP queries from the VMs to their dnsmasq.",
-    ]
+    lines = ["# DNS and DHCP queries from the VMs to their dnsmasq."]
     if family == 4:
         ports = "-m multiport --dports 53,67" if spec.dhcp4 is not None else "--dport 53"
         lines.append(f"-A {chain} -i {br} -p udp -m udp {ports} -j ACCEPT")
@@ -283,7 +283,7 @@ def render_iptables_rules(spec: NetworkSpec, facts: HostFacts, family: IpFamily)
         elif table == "nat":
             rules = _nat_postrouting(_net(spec.ipv4).cidr, ours)
         elif builtin == "INPUT":
-            rules = _input(spec, facts, family, ours)
+            rules = _input(spec, family, ours)
         else:
             rules = _forward(spec, family, ours)
         body.setdefault(table, []).extend(rules)
