@@ -10,10 +10,10 @@ import pytest
 
 from virtnet_tui.core.errors import AnswersError, FieldError
 from virtnet_tui.core.model import Answers, DhcpHost, HostFacts, NetworkSpec, PortForward, Situation
-from virtnet_tui.core.validate.answers import (
+from virtnet_tui.core.validate.answers import check_answers, require_valid
+from virtnet_tui.core.validate.fields import (
     bridge_name_limit,
     check_address,
-    check_answers,
     check_bridge,
     check_cidr,
     check_duid,
@@ -23,7 +23,6 @@ from virtnet_tui.core.validate.answers import (
     check_name,
     check_port,
     check_version,
-    require_valid,
 )
 
 Change = Callable[[Answers], Answers]
