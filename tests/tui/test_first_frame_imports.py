@@ -13,7 +13,18 @@ HEAVY = (
     "virtnet_tui.core.planning",
     "virtnet_tui.probe.run",
     "virtnet_tui.core.advisor",
+    # The whole-answers check: its entry module and every subject it runs.
     "virtnet_tui.core.validate.answers",
+    "virtnet_tui.core.validate.findings",
+    "virtnet_tui.core.validate.situation",
+    "virtnet_tui.core.validate.host",
+    "virtnet_tui.core.validate.networks",
+    "virtnet_tui.core.validate.bridged",
+    "virtnet_tui.core.validate.subnets",
+    "virtnet_tui.core.validate.ranges",
+    "virtnet_tui.core.validate.leases",
+    "virtnet_tui.core.validate.forwards",
+    "virtnet_tui.core.validate.overlaps",
     "questionary",
 )
 

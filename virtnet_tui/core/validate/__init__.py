@@ -1,1 +1,1 @@
-"""Checks of single values and of whole answers, each finding naming its field."""
+"""Checks of single values (``fields``) and of whole answers (``answers``, by subject)."""

@@ -130,10 +130,10 @@ def is_multicast_mac(value: str) -> bool:
     return bool(int(value[:2], 16) & 1)
 
 
-def check_mac(field: str, value: str) -> FieldError | None:
-    """A unicast MAC address written as six colon-separated hex bytes."""
+def check_mac(field: str, value: str, *, unicast: bool = True) -> FieldError | None:
+    """A MAC address written as six colon-separated hex bytes; unicast unless told otherwise."""
     problem = mac_syntax_problem(value)
-    if problem is None and is_multicast_mac(value):
+    if problem is None and unicast and is_multicast_mac(value):
         problem = "is a multicast MAC (the first byte is odd); an interface needs a unicast one"
     return FieldError(field, value, problem) if problem else None
 
@@ -253,6 +253,19 @@ def check_port(field: str, value: int | str, *, allow_zero: bool = False) -> Fie
     low = 0 if allow_zero else 1
     if not low <= int(number) <= 65535:
         return FieldError(field, value, f"must be a port from {low} to 65535")
+    return None
+
+
+def check_ports(field: str, ports: tuple[int, ...]) -> FieldError | None:
+    """A forward's ports: at least one, each from 1 to 65535, none listed twice."""
+    if not ports:
+        return FieldError(field, ports, "must list at least one port")
+    bad = [port for port in ports if not 1 <= port <= 65535]
+    if bad:
+        return FieldError(field, ports, f"port {bad[0]} is outside 1 to 65535")
+    repeated = sorted({port for port in ports if ports.count(port) > 1})
+    if repeated:
+        return FieldError(field, ports, f"port {repeated[0]} is listed twice")
     return None
 
 
