@@ -139,12 +139,9 @@ class RollbackRunScreen(WizardScreen):
             return
         if outcome is None:
             text = f"Not rolled back: {refused}" if refused else "Nothing of it was in place."
-        elif outcome.exit_code == 0:
-            text = f"Run {run_id} is rolled back: everything it changed is as it was."
         else:
-            text = (
-                f"Run {run_id}: {outcome.status}; `virtnet-wizard status` shows what is left "
-                "to do by hand."
-            )
+            from virtnet_tui.executor.outcome_summary import summarize_outcome
+
+            text = summarize_outcome(outcome).text
         self.query_one("#rollback-result", Static).update(text)
         self._read()
