@@ -129,11 +129,11 @@ class RollbackRunScreen(WizardScreen):
                 self.wizard.host, run_id, callbacks=Callbacks(runs_changed=follow_runs)
             )
         except Refused as exc:
-            self.app.call_from_thread(self._done, run_id, None, str(exc))
+            self.app.call_from_thread(self._done, None, str(exc))
             return
-        self.app.call_from_thread(self._done, run_id, outcome, "")
+        self.app.call_from_thread(self._done, outcome, "")
 
-    def _done(self, run_id: str, outcome: Outcome | None, refused: str) -> None:
+    def _done(self, outcome: Outcome | None, refused: str) -> None:
         self.busy = False
         if not self.is_mounted:
             return
