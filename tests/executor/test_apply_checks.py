@@ -144,7 +144,7 @@ def test_a_failing_check_undoes_its_stage_and_the_earlier_ones(ns: Netns, tmp_pa
     assert outcome.failure is not None and "link vnwdown is up" in outcome.failure.reason
     links = ns.run("ip", "-o", "link").stdout
     assert "vnwok" not in links and "vnwdown" not in links
-    events = [e["event"] for e in RunDir(host, outcome.run_id).events()]
+    events = [e.event for e in RunDir(host, outcome.run_id).events()]
     assert "check-failed" in events and "confirmed" not in events
     assert events[-1] == "run-rolled-back"
 

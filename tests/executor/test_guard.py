@@ -8,6 +8,8 @@ import sys
 import time
 from pathlib import Path
 
+from support.journal_events import run_start, stage_start, step_done, step_start
+
 from virtnet_tui.core.plan import FileStep, Plan, Stage
 from virtnet_tui.executor.apply import host_meta
 from virtnet_tui.executor.guard import Guard, pid_file
@@ -38,12 +40,12 @@ def _applied(tmp_path: Path) -> tuple[SandboxHost, RunDir]:
     run = RunDir.create(host, PLAN, "")
     run.take_backups(PLAN)
     rec = Recorder(run)
-    rec.emit("run-start", token="wizard", host=host_meta(host))
-    rec.emit("stage-start", stage=0)
+    rec.emit(run_start("wizard", host=host_meta(host)))
+    rec.emit(stage_start(0))
     for ns in numbered_steps(PLAN):
-        rec.emit("step-start", step=ns.number, stage=0, before={})
+        rec.emit(step_start(ns.number))
         assert perform(host, ns.step).ok
-        rec.emit("step-done", step=ns.number, stage=0)
+        rec.emit(step_done(ns.number))
     return host, run
 
 
@@ -69,7 +71,7 @@ def test_a_released_guard_goes_away_and_changes_nothing(tmp_path: Path) -> None:
     guard.release("confirmed")
     assert guard.proc is not None and guard.proc.returncode == 0
     assert host.read_text("/etc/network/interfaces") == "auto br0\n"
-    assert "guard-reverted" not in [e["event"] for e in run.events()]
+    assert "guard-reverted" not in [e.event for e in run.events()]
 
 
 def test_the_guard_waits_for_a_live_wizard_then_reverts(tmp_path: Path) -> None:
@@ -84,8 +86,8 @@ def test_the_guard_waits_for_a_live_wizard_then_reverts(tmp_path: Path) -> None:
     assert host.read_text("/etc/network/interfaces") == "auto eth0\n"
     assert not host.exists("/etc/new.conf")
     events = run.events()
-    assert [e["event"] for e in events][-2:] == ["stage-undone", "guard-reverted"]
-    assert all(e.get("by") == "guard" for e in events if e["event"].startswith("undo-"))
+    assert [e.event for e in events][-2:] == ["stage-undone", "guard-reverted"]
+    assert all(e.by == "guard" for e in events if e.event.startswith("undo-"))
 
 
 def test_a_pushed_deadline_keeps_the_guard_waiting(tmp_path: Path) -> None:

@@ -12,11 +12,19 @@ from pathlib import Path
 
 import pytest
 from support.apply_sandbox import EXAMPLE_FILES
+from support.journal_events import run_start, stage_start, step_done, step_start, undo_done
 from support.plan_matrix import ALL_CASES
 
 from virtnet_tui.core.answers import load_answers
 from virtnet_tui.core.plan import FileStep, Plan, Stage
 from virtnet_tui.core.planning import prepare
+from virtnet_tui.executor.events import (
+    Checkpoint,
+    RollbackDone,
+    RollbackStart,
+    RunDone,
+    StageUndone,
+)
 from virtnet_tui.executor.journal import (
     LOCK_PATH,
     RunDir,
@@ -60,14 +68,14 @@ def _plan(*steps: FileStep) -> Plan:
 def test_journal_lines_are_json_and_a_torn_last_line_is_ignored(tmp_path: Path) -> None:
     host = SandboxHost(tmp_path)
     run = RunDir.create(host, _plan(FileStep("/etc/a", "a\n")), "")
-    run.append("run-start", token="t1")
-    run.append("step-start", step=1, stage=0, before={})
+    run.append(run_start("t1"))
+    run.append(step_start(1))
     lines = run.journal_path.read_text().splitlines()
     assert [json.loads(line)["event"] for line in lines] == ["run-start", "step-start"]
     assert all(json.loads(line)["time"].endswith("Z") for line in lines)
     with run.journal_path.open("a") as handle:
         handle.write('{"event": "step-do')  # what a crash in the middle of a write leaves
-    assert [e["event"] for e in run.events()] == ["run-start", "step-start"]
+    assert [e.event for e in run.events()] == ["run-start", "step-start"]
     state = run.state()
     assert state.step(1).status == "started" and state.open
     assert state.state_name(None) == "interrupted"
@@ -98,11 +106,11 @@ def test_backup_restores_content_mode_and_owner_exactly(tmp_path: Path) -> None:
     from virtnet_tui.executor.steps import perform
 
     rec = Recorder(run)
-    rec.emit("run-start", token="x", host={})
+    rec.emit(run_start("x"))
     for ns in numbered_steps(plan):
-        rec.emit("step-start", step=ns.number, stage=0, before={})
+        rec.emit(step_start(ns.number))
         assert perform(host, ns.step).ok
-        rec.emit("step-done", step=ns.number, stage=0)
+        rec.emit(step_done(ns.number))
     owned = host.path("/etc/owned.conf").stat()
     assert (owned.st_uid, owned.st_gid) == (1234, 4321), "an overwritten file keeps its owner"
     assert not host.path("/etc/link.conf").is_symlink()
@@ -164,23 +172,23 @@ def test_runs_status_follows_the_journal(tmp_path: Path) -> None:
     plan = _plan(FileStep("/etc/a", "a\n"), FileStep("/etc/b", "b\n"))
     run = RunDir.create(host, plan, "")
     run.take_backups(plan)
-    run.append("run-start", token="dead", host={"describe": "sandbox"})
-    run.append("stage-start", stage=0)
-    run.append("step-start", step=1, stage=0, before={})
-    run.append("step-done", step=1, stage=0)
+    run.append(run_start("dead"))
+    run.append(stage_start(0))
+    run.append(step_start(1))
+    run.append(step_done(1))
     [info] = runs_status(host)
     assert info.state == "interrupted" and info.steps_applied == 1 and info.files == ("/etc/a",)
     assert info.has_changes and info.checkpoints == ()
-    run.append("step-start", step=2, stage=0, before={})
-    run.append("step-done", step=2, stage=0)
-    run.append("checkpoint", stage=0, name="files")
-    run.append("run-done")
+    run.append(step_start(2))
+    run.append(step_done(2))
+    run.append(Checkpoint(stage=0, name="files"))
+    run.append(RunDone(checkpoints=1))
     [info] = runs_status(host)
     assert info.state == "applied" and info.checkpoints == ("files",) and info.steps_applied == 2
-    run.append("rollback-start", token="rb")
+    run.append(RollbackStart(pid=1, token="rb", host=run_start("rb").host))
     for n in (2, 1):
-        run.append("undo-done", step=n, stage=0)
-    run.append("stage-undone", stage=0)
-    run.append("rollback-done")
+        run.append(undo_done(n))
+    run.append(StageUndone(stage=0, name="files"))
+    run.append(RollbackDone())
     [info] = runs_status(host)
     assert info.state == "rolled-back" and not info.has_changes and info.checkpoints == ()

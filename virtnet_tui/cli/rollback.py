@@ -20,6 +20,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run(args: argparse.Namespace) -> int:
     from virtnet_tui.cli.apply import host_from_args, needs_root
     from virtnet_tui.executor.apply import Callbacks, Refused
+    from virtnet_tui.executor.outcome_summary import summarize_outcome
     from virtnet_tui.executor.outcome_text import Progress, outcome_report
     from virtnet_tui.executor.rollback import rollback_run
     from virtnet_tui.managed.state import follow_runs
@@ -46,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"Nothing to roll back: {which} has changes in place.")
         return 0
     if outcome.exit_code == 0:
-        print(f"\nRun {outcome.run_id} is rolled back: everything it changed is as it was.")
+        print(f"\n{summarize_outcome(outcome).sentence}")
         return 0
     out, err = outcome_report(outcome, "")
     sys.stdout.write(out)

@@ -25,6 +25,31 @@ from pathlib import Path
 from typing import Any, Literal
 
 from virtnet_tui.core.plan import CommandStep, Plan, Stage
+from virtnet_tui.executor.events import (
+    CHECK_EVENTS,
+    Checkpoint,
+    ConfirmAsked,
+    Confirmed,
+    ConfirmRefused,
+    Event,
+    FirewallWarning,
+    GuardArmed,
+    GuardReleased,
+    HostMeta,
+    Leftover,
+    Resume,
+    RunDone,
+    RunPartial,
+    RunRollbackIncomplete,
+    RunRolledBack,
+    RunStart,
+    StageFailed,
+    StageStart,
+    StepDone,
+    StepFailed,
+    StepStart,
+    event_from_json,
+)
 from virtnet_tui.executor.faults import Fault, check_fault_in_plan
 from virtnet_tui.executor.firewall_safety import inspect_firewall, is_firewall_stage
 from virtnet_tui.executor.guard import Guard, GuardStartError
@@ -40,11 +65,11 @@ from virtnet_tui.executor.journal import (
     run_lock,
 )
 from virtnet_tui.executor.recorder import Recorder
-from virtnet_tui.executor.replay import TERMINAL_EVENTS, NumberedStep, numbered_steps
+from virtnet_tui.executor.replay import NumberedStep, is_terminal, numbered_steps
 from virtnet_tui.executor.runlock import LockBusy
 from virtnet_tui.executor.stage_checks import run_check
 from virtnet_tui.executor.steps import StepResult, capture_before, perform
-from virtnet_tui.executor.undo import Leftover, Undoer
+from virtnet_tui.executor.undo import Undoer
 from virtnet_tui.hosts.base import Host
 
 EXIT_OK = 0
@@ -95,8 +120,8 @@ class Outcome:
 class Callbacks:
     """How the executor talks to its front end (CLI or TUI). All are optional."""
 
-    on_event: Callable[[dict[str, Any]], None] | None = None
-    """Every journal event, right after it is on disk."""
+    on_event: Callable[[Event], None] | None = None
+    """Every journal event, right after it is on disk (as written: with its time)."""
     confirm: Callable[[int, Stage, float], bool] | None = None
     """Ask the operator to confirm a risky stage (index, stage, timeout in seconds) from a
     fresh keypress; return ``True`` only on an explicit confirmation before the timeout.
@@ -134,13 +159,13 @@ class Options:
     """Seconds to wait for a guard left by an earlier wizard before refusing to start."""
 
 
-def host_meta(host: Host) -> dict[str, Any]:
-    return {
-        "kind": host.kind,
-        "root": str(host.root.resolve()),
-        "netns": str(getattr(host, "netns", "") or ""),
-        "describe": host.describe(),
-    }
+def host_meta(host: Host) -> HostMeta:
+    return HostMeta(
+        kind=host.kind,
+        root=str(host.root.resolve()),
+        netns=str(getattr(host, "netns", "") or ""),
+        describe=host.describe(),
+    )
 
 
 def interrupted_message(info: RunInfo) -> str:
@@ -154,12 +179,13 @@ def interrupted_message(info: RunInfo) -> str:
 
 def check_same_host(run: RunDir, host: Host) -> None:
     """Refuse to act on a run through another kind of host than the one it ran on."""
-    meta = run.state().meta.get("host", {})
-    kind, netns = meta.get("kind", host.kind), meta.get("netns", "")
+    start = run.state().start
+    kind = start.host.kind if start else host.kind
+    netns = start.host.netns if start else ""
     here = str(getattr(host, "netns", "") or "")
     if kind != host.kind or netns != here:
         raise Refused(
-            f"run {run.id} was applied on {meta.get('describe', kind)}, not on "
+            f"run {run.id} was applied on {start.host.describe if start else kind}, not on "
             f"{host.describe()}: give the same --root and --netns as that apply"
         )
 
@@ -175,11 +201,13 @@ def _ended(journal: str) -> bool:
             lines = handle.read().splitlines()
     except FileNotFoundError:
         return False
-    try:
-        last = json.loads(lines[-1]) if lines else {}
-    except json.JSONDecodeError:
+    if not lines:
         return False
-    return isinstance(last, dict) and last.get("event") in TERMINAL_EVENTS
+    try:
+        last = event_from_json(json.loads(lines[-1]))
+    except ValueError:  # a torn or damaged line (BadRecord, JSONDecodeError)
+        return False
+    return is_terminal(last)
 
 
 def open_runs(host: Host) -> list[RunInfo]:
@@ -298,16 +326,17 @@ class Executor:
             run.take_backups(self.plan)
             rec = Recorder(run, self.callbacks.on_event)
             rec.emit(
-                "run-start",
-                run_id=run.id,
-                pid=os.getpid(),
-                token=self.token,
-                host=host_meta(self.host),
-                stages=len(self.plan.stages),
-                steps=len(steps),
-                yes=self.options.yes,
-                confirm_timeout=self.options.confirm_timeout,
-                fault=str(self.options.fault or ""),
+                RunStart(
+                    run_id=run.id,
+                    pid=os.getpid(),
+                    token=self.token,
+                    host=host_meta(self.host),
+                    stages=len(self.plan.stages),
+                    steps=len(steps),
+                    yes=self.options.yes,
+                    confirm_timeout=self.options.confirm_timeout,
+                    fault=str(self.options.fault or ""),
+                )
             )
             return self._apply_from(rec, first_stage=0, done_upto=0)
 
@@ -335,7 +364,7 @@ class Executor:
                 default=len(self.plan.stages),
             )
             rec.emit(
-                "resume", pid=os.getpid(), token=self.token, from_step=done + 1, from_stage=first
+                Resume(pid=os.getpid(), token=self.token, from_step=done + 1, from_stage=first)
             )
             return self._apply_from(rec, first_stage=first, done_upto=done)
 
@@ -346,18 +375,19 @@ class Executor:
             stage = self.plan.stages[index]
             own = [ns for ns in steps if ns.stage == index]
             rec.emit(
-                "stage-start",
-                stage=index,
-                name=stage.name,
-                risky=stage.risky,
-                steps=[ns.number for ns in own],
+                StageStart(
+                    stage=index,
+                    name=stage.name,
+                    risky=stage.risky,
+                    steps=tuple(ns.number for ns in own),
+                )
             )
             guard: Guard | None = None
             failure: Failure | None = None
             try:
                 if is_firewall_stage(stage):
                     for text in inspect_firewall(self.host, stage).warnings:
-                        rec.emit("firewall-warning", stage=index, text=text)
+                        rec.emit(FirewallWarning(stage=index, text=text))
                 if stage.risky:
                     guard, failure = self._arm_guard(rec, index)
                 if failure is None:
@@ -374,9 +404,9 @@ class Executor:
                 return self._fail(rec, failure, guard)
             if guard is not None:
                 guard.release("confirmed")
-                rec.emit("guard-released", stage=index, reason="confirmed")
-            rec.emit("checkpoint", stage=index, name=stage.name)
-        rec.emit("run-done", checkpoints=len(rec.state.checkpoints))
+                rec.emit(GuardReleased(stage=index, reason="confirmed"))
+            rec.emit(Checkpoint(stage=index, name=stage.name))
+        rec.emit(RunDone(checkpoints=len(rec.state.checkpoints)))
         self._record_state(rec)
         return Outcome(
             rec.run.id,
@@ -400,7 +430,7 @@ class Executor:
             pid = guard.start()
         except GuardStartError as exc:
             return None, self._failure(rec, index, None, str(exc))
-        rec.emit("guard-armed", stage=index, pid=pid, timeout=self.options.confirm_timeout)
+        rec.emit(GuardArmed(stage=index, pid=pid, timeout=self.options.confirm_timeout))
         return guard, None
 
     def _run_steps(
@@ -416,9 +446,9 @@ class Executor:
             if ns.number <= done_upto:
                 continue
             if fault is not None and fault.fails_before(ns.number):
-                rec.emit("step-start", **self._step_fields(ns), before={})
+                rec.emit(_step_start(ns, {}))
                 reason = f"injected by VIRTNET_FAULT={fault}"
-                rec.emit("step-failed", **self._step_fields(ns), ran=False, error=reason)
+                rec.emit(_step_failed(ns, ran=False, error=reason))
                 return self._failure(rec, index, ns.number, reason)
             result = self._do_step(rec, ns)
             if guard is not None:
@@ -428,15 +458,6 @@ class Executor:
             if not result.ok:
                 return self._failure(rec, index, ns.number, result.error)
         return None
-
-    @staticmethod
-    def _step_fields(ns: NumberedStep) -> dict[str, Any]:
-        return {
-            "step": ns.number,
-            "stage": ns.stage,
-            "kind": ns.step.kind,
-            "what": ns.step.describe(),
-        }
 
     def _do_step(self, rec: Recorder, ns: NumberedStep) -> StepResult:
         prior = rec.state.steps.get(ns.number)
@@ -453,25 +474,27 @@ class Executor:
             if before is None:
                 before = capture_before(self.host, ns.step)
         except Exception as exc:
-            rec.emit("step-start", **self._step_fields(ns), before={})
+            rec.emit(_step_start(ns, {}))
             error = f"cannot read the state before the step: {type(exc).__name__}: {exc}"
-            rec.emit("step-failed", **self._step_fields(ns), ran=False, error=error)
+            rec.emit(_step_failed(ns, ran=False, error=error))
             return StepResult(False, error=error)
-        rec.emit("step-start", **self._step_fields(ns), before=before)
+        rec.emit(_step_start(ns, before))
         try:
             result = perform(self.host, ns.step)
         except Exception as exc:
             result = StepResult(False, error=f"{type(exc).__name__}: {exc}")
         if result.ok:
-            rec.emit("step-done", **self._step_fields(ns), output=result.output)
-        else:
             rec.emit(
-                "step-failed",
-                **self._step_fields(ns),
-                ran=True,
-                error=result.error,
-                output=result.output,
+                StepDone(
+                    step=ns.number,
+                    stage=ns.stage,
+                    kind=ns.step.kind,
+                    what=ns.step.describe(),
+                    output=result.output,
+                )
             )
+        else:
+            rec.emit(_step_failed(ns, ran=True, error=result.error, output=result.output))
         return result
 
     def _run_checks(self, rec: Recorder, index: int, guard: Guard | None) -> Failure | None:
@@ -481,11 +504,9 @@ class Executor:
                 guard.set_deadline(self.options.confirm_timeout + self.options.check_wait)
             result = run_check(self.host, check, wait=self.options.check_wait)
             rec.emit(
-                f"check-{result.outcome}",
-                stage=index,
-                check=check.to_json(),
-                what=check.describe(),
-                detail=result.detail,
+                CHECK_EVENTS[result.outcome](
+                    stage=index, check=check.to_json(), what=check.describe(), detail=result.detail
+                )
             )
             if not result.ok:
                 failed.append(f"{check.describe()} ({result.detail})")
@@ -499,32 +520,27 @@ class Executor:
         if self.options.yes:
             # The contract: with --yes a risky stage is confirmed only by its own passing checks.
             how = "--yes: the stage's checks passed" if stage.checks else "--yes (no checks)"
-            rec.emit("confirmed", stage=index, how=how)
+            rec.emit(Confirmed(stage=index, how=how))
             return None
         if self.callbacks.confirm is None:
             return self._failure(rec, index, None, "nobody can confirm the risky stage")
         if guard is not None:
             guard.set_deadline(timeout + CONFIRM_GRACE)
-        rec.emit("confirm-asked", stage=index, timeout=timeout)
+        rec.emit(ConfirmAsked(stage=index, timeout=timeout))
         if self.callbacks.confirm(index, stage, timeout):
-            rec.emit("confirmed", stage=index, how="operator")
+            rec.emit(Confirmed(stage=index, how="operator"))
             return None
-        rec.emit("confirm-refused", stage=index)
+        rec.emit(ConfirmRefused(stage=index))
         return self._failure(rec, index, None, f"not confirmed within {timeout:g} s")
 
     def _fail(self, rec: Recorder, failure: Failure, guard: Guard | None) -> Outcome:
         with _no_interrupts():
-            rec.emit(
-                "stage-failed",
-                stage=failure.stage,
-                step=failure.step,
-                reason=failure.reason,
-            )
+            rec.emit(StageFailed(stage=failure.stage, step=failure.step, reason=failure.reason))
             undoer = Undoer(self.host, rec)
             leftovers = undoer.undo_stages([failure.stage])
             if guard is not None:
                 guard.release("undone by the wizard")
-                rec.emit("guard-released", stage=failure.stage, reason="undone by the wizard")
+                rec.emit(GuardReleased(stage=failure.stage, reason="undone by the wizard"))
             keep = False
             if failure.earlier_checkpoints and not self.options.yes and self.callbacks.keep_earlier:
                 keep = self.callbacks.keep_earlier(failure)
@@ -532,21 +548,38 @@ class Executor:
                 leftovers += undoer.undo_stages(list(range(failure.stage - 1, -1, -1)))
             kept = tuple(sorted(rec.state.checkpoints))
             if leftovers:
-                rec.emit(
-                    "run-rollback-incomplete",
-                    reason=failure.reason,
-                    leftovers=[left.to_json() for left in leftovers],
-                )
+                rec.emit(RunRollbackIncomplete(reason=failure.reason, leftovers=tuple(leftovers)))
                 status: Status = "rollback-incomplete"
                 code = EXIT_INCOMPLETE
             elif keep:
-                rec.emit("run-partial", reason=failure.reason, kept=list(kept))
+                rec.emit(RunPartial(reason=failure.reason, kept=kept))
                 status, code = "partial", EXIT_ROLLED_BACK
             else:
-                rec.emit("run-rolled-back", reason=failure.reason)
+                rec.emit(RunRolledBack(reason=failure.reason))
                 status, code = "rolled-back", EXIT_ROLLED_BACK
         self._record_state(rec)
         return Outcome(rec.run.id, rec.run.path, status, code, failure, tuple(leftovers), kept)
+
+
+def _step_start(ns: NumberedStep, before: dict[str, Any]) -> StepStart:
+    return StepStart(
+        step=ns.number, stage=ns.stage, kind=ns.step.kind, what=ns.step.describe(), before=before
+    )
+
+
+def _step_failed(
+    ns: NumberedStep, *, ran: bool, error: str, output: dict[str, Any] | None = None
+) -> StepFailed:
+    """``output`` only for a step that ran: the journal has no output key otherwise."""
+    return StepFailed(
+        step=ns.number,
+        stage=ns.stage,
+        kind=ns.step.kind,
+        what=ns.step.describe(),
+        ran=ran,
+        error=error,
+        output=output,
+    )
 
 
 @dataclass(frozen=True)

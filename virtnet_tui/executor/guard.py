@@ -150,17 +150,20 @@ def _read_deadline(run: Path, stage: int) -> float | None:
 
 def _host_of(run: Path) -> Host:
     """The host the run acted on, as its ``run-start`` event describes it."""
+    from virtnet_tui.executor.events import RunStart, event_from_json
     from virtnet_tui.hosts.factory import make_host
 
     with (run / "journal.jsonl").open() as handle:
-        first = json.loads(handle.readline())
-    host = first.get("host", {})
-    root = host.get("root") or None
-    return make_host(None if root == "/" else root, host.get("netns") or None)
+        first = event_from_json(json.loads(handle.readline()))
+    if not isinstance(first, RunStart):
+        raise ValueError(f"{run}/journal.jsonl does not begin with run-start: {first.event!r}")
+    root = first.host.root or None
+    return make_host(None if root == "/" else root, first.host.netns or None)
 
 
 def revert(run_path: Path, stage: int) -> int:
     """Undo the stage (the lock is held). Returns 0, or 1 when something is left."""
+    from virtnet_tui.executor.events import GuardReverted, GuardRevertIncomplete, GuardTimeout
     from virtnet_tui.executor.journal import RunDir
     from virtnet_tui.executor.recorder import Recorder
     from virtnet_tui.executor.undo import Undoer
@@ -168,16 +171,12 @@ def revert(run_path: Path, stage: int) -> int:
     host = _host_of(run_path)
     run = RunDir(host, run_path.name)
     rec = Recorder(run, by="guard")
-    rec.emit("guard-timeout", stage=stage, pid=os.getpid())
+    rec.emit(GuardTimeout(stage=stage, pid=os.getpid()))
     leftovers = Undoer(host, rec).undo_stages([stage])
     if leftovers:
-        rec.emit(
-            "guard-revert-incomplete",
-            stage=stage,
-            leftovers=[left.to_json() for left in leftovers],
-        )
+        rec.emit(GuardRevertIncomplete(stage=stage, leftovers=tuple(leftovers)))
         return 1
-    rec.emit("guard-reverted", stage=stage, name=run.plan().stages[stage].name)
+    rec.emit(GuardReverted(stage=stage, name=run.plan().stages[stage].name))
     return 0
 
 

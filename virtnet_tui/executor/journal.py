@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import os
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from virtnet_tui.core.plan import FileStep, LibvirtStep, Plan
+from virtnet_tui.executor.events import E, Event, read_event
 from virtnet_tui.executor.replay import (
     RunState,
     RunStateName,
@@ -156,10 +157,10 @@ class RunDir:
         return self._plan
 
     # --- journal -------------------------------------------------------------------------
-    def append(self, event: str, **fields: Any) -> dict[str, Any]:
-        """Add one event; it is on disk (fsynced) when this returns."""
-        record: dict[str, Any] = {"event": event, "time": now_iso(), **fields}
-        line = json.dumps(record, sort_keys=False) + "\n"
+    def append(self, event: E) -> E:
+        """Add one event, stamped with the time; it is on disk (fsynced) when this returns."""
+        stamped = replace(event, time=now_iso())
+        line = json.dumps(stamped.to_json(), sort_keys=False) + "\n"
         new = not self.journal_path.exists()
         fd = os.open(
             self.journal_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600
@@ -171,9 +172,11 @@ class RunDir:
             os.close(fd)
         if new:
             _fsync_dir(self.path)
-        return record
+        return stamped
 
-    def events(self) -> list[dict[str, Any]]:
+    def events(self) -> list[Event]:
+        """The journal's events in order. A line that is not JSON (a crash while writing
+        leaves a partial last line) is skipped; a damaged event is an ``UnknownEvent``."""
         try:
             text = self.journal_path.read_text()
         except FileNotFoundError:
@@ -183,10 +186,10 @@ class RunDir:
             try:
                 record = json.loads(line)
             except json.JSONDecodeError:
-                # A crash while writing can leave a partial last line; it carries nothing.
                 continue
-            if isinstance(record, dict):
-                out.append(record)
+            event = read_event(record)
+            if event is not None:
+                out.append(event)
         return out
 
     def state(self) -> RunState:
@@ -305,16 +308,16 @@ def run_info(run: RunDir, holder_token: str | None) -> RunInfo:
     files = sorted({ns.step.path for ns in applied if isinstance(ns.step, FileStep)})
     networks = sorted({ns.step.network for ns in applied if isinstance(ns.step, LibvirtStep)})
     guards = tuple(
-        int(g["pid"])
+        g.pid
         for g in state.guards.values()
-        if "pid" in g and "ended" not in g and guard_alive(int(g["pid"]), run.path)
+        if g.pid is not None and g.ended is None and guard_alive(g.pid, run.path)
     )
-    host = state.meta.get("host", {})
+    start = state.start
     return RunInfo(
         id=run.id,
-        started=str(state.meta.get("time", "")),
+        started=start.time if start else "",
         state=state.state_name(holder_token),
-        host=str(host.get("describe", "")) if isinstance(host, dict) else "",
+        host=start.host.describe if start else "",
         stages=tuple(s.name for s in plan.stages),
         checkpoints=tuple(plan.stages[i].name for i in sorted(state.checkpoints)),
         steps_total=len(steps),

@@ -8,10 +8,31 @@ import select
 import sys
 import textwrap
 import time
-from typing import Any, TextIO
+from typing import TextIO
 
 from virtnet_tui.core.plan import Stage
 from virtnet_tui.executor.apply import Failure, Outcome
+from virtnet_tui.executor.events import (
+    AfterUndoFailed,
+    CheckEvent,
+    Checkpoint,
+    CheckSkipped,
+    Confirmed,
+    Event,
+    FirewallWarning,
+    GuardArmed,
+    Resume,
+    RollbackStart,
+    RunStart,
+    StageFailed,
+    StageStart,
+    StageUndone,
+    StepDone,
+    StepFailed,
+    UndoDone,
+    UndoFailed,
+)
+from virtnet_tui.executor.outcome_summary import summarize_outcome
 
 
 def _wrap(text: str, indent: str) -> str:
@@ -28,58 +49,52 @@ class Progress:
     def say(self, text: str) -> None:
         print(text, file=self.out, flush=True)
 
-    def event(self, e: dict[str, Any]) -> None:
-        name = e.get("event", "")
-        line = self._line(name, e)
+    def event(self, e: Event) -> None:
+        line = self._line(e)
         if line is not None:
             self.say(line)
 
-    def _line(self, name: str, e: dict[str, Any]) -> str | None:
-        stage = int(e.get("stage", 0)) + 1
-        if name == "run-start":
-            self.stages = int(e.get("stages", 0))
-            return (
-                f"Run {e['run_id']} on {e['host']['describe']}: "
-                f"{e['stages']} stages, {e['steps']} steps."
-            )
-        if name == "resume":
-            return f"Resuming at step {e['from_step']} (stage {int(e['from_stage']) + 1})."
-        if name == "rollback-start":
-            return f"Rolling back run on {e['host']['describe']}."
-        if name == "stage-start":
-            mark = "  [risky: guarded by a timed confirmation]" if e.get("risky") else ""
-            return f"\n[{stage}/{self.stages}] {e['name']}{mark}"
-        if name == "firewall-warning":
-            return _wrap(str(e["text"]), "  ! ")
-        if name == "guard-armed":
-            return f"  guard process {e['pid']} armed: it undoes this stage unless it is confirmed"
-        if name == "step-done":
-            return f"  {e['step']:3d}. {e['what']} ... ok"
-        if name == "step-failed":
-            return f"  {e['step']:3d}. {e['what']} ... FAILED: {e['error']}"
-        if name.startswith("check-"):
-            if name == "check-skipped":
-                return f"       check: {e['what']}: {e['detail']}"
-            verdict = "ok" if name == "check-ok" else "FAILED"
-            detail = f" ({e['detail']})" if e.get("detail") else ""
-            return f"       check: {e['what']}: {verdict}{detail}"
-        if name == "confirmed":
-            return f"       confirmed ({e['how']})"
-        if name == "checkpoint":
-            return f"       -- checkpoint {stage} reached"
-        if name == "stage-failed":
-            return f"\nStage {stage} did not complete: {e['reason']}\nUndoing it:"
-        if name == "undo-done":
-            notes = e.get("notes") or []
-            kept = any(str(n).startswith("nothing to undo") for n in notes)
-            verdict = "nothing to undo (left as it is)" if kept else "ok"
-            return f"  undo {e['step']:3d}. {e.get('what', '')} ... {verdict}"
-        if name == "undo-failed":
-            return f"  undo {e['step']:3d}. {e.get('what', '')} ... FAILED: {e['error']}"
-        if name == "stage-undone":
-            return f"  stage {stage} ({e['name']}) undone"
-        if name == "after-undo-failed":
-            return f"  after undoing stage {stage}: FAILED: {e['error']}"
+    def _line(self, e: Event) -> str | None:
+        match e:
+            case RunStart():
+                self.stages = e.stages
+                return f"Run {e.run_id} on {e.host.describe}: {e.stages} stages, {e.steps} steps."
+            case Resume():
+                return f"Resuming at step {e.from_step} (stage {e.from_stage + 1})."
+            case RollbackStart():
+                return f"Rolling back run on {e.host.describe}."
+            case StageStart():
+                mark = "  [risky: guarded by a timed confirmation]" if e.risky else ""
+                return f"\n[{e.stage + 1}/{self.stages}] {e.name}{mark}"
+            case FirewallWarning():
+                return _wrap(e.text, "  ! ")
+            case GuardArmed():
+                return f"  guard process {e.pid} armed: it undoes this stage unless it is confirmed"
+            case StepDone():
+                return f"  {e.step:3d}. {e.what} ... ok"
+            case StepFailed():
+                return f"  {e.step:3d}. {e.what} ... FAILED: {e.error}"
+            case CheckSkipped():
+                return f"       check: {e.what}: {e.detail}"
+            case CheckEvent():
+                verdict = "ok" if e.ok else "FAILED"
+                detail = f" ({e.detail})" if e.detail else ""
+                return f"       check: {e.what}: {verdict}{detail}"
+            case Confirmed():
+                return f"       confirmed ({e.how})"
+            case Checkpoint():
+                return f"       -- checkpoint {e.stage + 1} reached"
+            case StageFailed():
+                return f"\nStage {e.stage + 1} did not complete: {e.reason}\nUndoing it:"
+            case UndoDone():
+                verdict = "nothing to undo (left as it is)" if e.left_as_is else "ok"
+                return f"  undo {e.step:3d}. {e.what} ... {verdict}"
+            case UndoFailed():
+                return f"  undo {e.step:3d}. {e.what} ... FAILED: {e.error}"
+            case StageUndone():
+                return f"  stage {e.stage + 1} ({e.name}) undone"
+            case AfterUndoFailed():
+                return f"  after undoing stage {e.stage + 1}: FAILED: {e.error}"
         return None
 
 
@@ -139,36 +154,14 @@ def ask_keep_earlier(failure: Failure) -> bool:
 
 
 def outcome_report(outcome: Outcome, rollback_hint: str) -> tuple[str, str]:
-    """What to print at the end: (for stdout, for stderr)."""
+    """What to print at the end: (for stdout, for stderr), around ``summarize_outcome``."""
+    said = summarize_outcome(outcome)
     if outcome.status == "applied":
-        return (
-            f"\nDone: every stage is applied (run {outcome.run_id}).\n"
-            f"To undo it: {rollback_hint}\n",
-            "",
-        )
-    reason = outcome.failure.reason if outcome.failure else ""
+        return f"\nDone: {said.what}.\nTo undo it: {rollback_hint}\n", ""
+    journal = f"Journal: {outcome.run_dir / 'journal.jsonl'}"
     if outcome.status == "rolled-back":
-        return "", (
-            f"virtnet-wizard: apply failed ({reason}); everything it changed was rolled back.\n"
-            f"Journal: {outcome.run_dir / 'journal.jsonl'}\n"
-        )
+        return "", f"virtnet-wizard: {said.what}.\n{journal}\n"
     if outcome.status == "partial":
-        return "", (
-            f"virtnet-wizard: apply failed ({reason}); the failed stage was rolled back and "
-            f"{len(outcome.checkpoints)} earlier checkpoint(s) kept. To undo them: "
-            f"{rollback_hint}\n"
-        )
-    lines = [
-        f"virtnet-wizard: apply failed ({reason}) and the rollback could not finish."
-        if outcome.failure
-        else "virtnet-wizard: the rollback could not finish.",
-        "Left in place:",
-    ]
-    for left in outcome.leftovers:
-        where = f"step {left.step}" if left.step else f"stage {left.stage + 1}"
-        lines.append(f"  - {where}: {left.what}: {left.error}")
-    lines.append("Finish by hand with:")
-    for left in outcome.leftovers:
-        lines += [f"    {cmd}" for cmd in left.manual]
-    lines.append(f"Journal: {outcome.run_dir / 'journal.jsonl'}")
+        return "", f"virtnet-wizard: {said.what}. To undo them: {rollback_hint}\n"
+    lines = [f"virtnet-wizard: {said.what}.", *said.leftover_lines(), journal]
     return "", "\n".join(lines) + "\n"

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import Any
+from dataclasses import replace
 
+from virtnet_tui.executor.events import E, Event
 from virtnet_tui.executor.journal import RunDir
 from virtnet_tui.executor.replay import RunState
 
-Listener = Callable[[dict[str, Any]], None]
+Listener = Callable[[Event], None]
 
 
 class Recorder:
@@ -22,14 +23,15 @@ class Recorder:
         self.by = by
         """Who writes (``guard``), when it is not the wizard itself."""
 
-    def emit(self, event: str, **fields: Any) -> dict[str, Any]:
-        if self.by:
-            fields.setdefault("by", self.by)
-        record = self.run.append(event, **fields)
-        self.state.apply(record)
+    def emit(self, event: E) -> E:
+        """Journal ``event`` and return it as written (with its time, and ``by``)."""
+        if self.by and not event.by:
+            event = replace(event, by=self.by)
+        written = self.run.append(event)
+        self.state.apply(written)
         if self.listener is not None:
             try:
-                self.listener(record)
+                self.listener(written)
             except Exception as exc:  # a broken display must not stop an apply or an undo
                 sys.stderr.write(f"virtnet-wizard: event display failed: {exc!r}\n")
-        return record
+        return written

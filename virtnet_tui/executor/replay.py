@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 from virtnet_tui.core.plan import (
     Check,
@@ -16,6 +16,28 @@ from virtnet_tui.core.plan import (
     Step,
     SysctlStep,
     Todo,
+)
+from virtnet_tui.executor.events import (
+    GUARD_END_TYPES,
+    OPENING_TYPES,
+    Checkpoint,
+    Event,
+    FirewallWarning,
+    GuardArmed,
+    Opening,
+    RollbackDone,
+    RollbackIncomplete,
+    RunDone,
+    RunPartial,
+    RunRollbackIncomplete,
+    RunRolledBack,
+    RunStart,
+    StageUndone,
+    StepDone,
+    StepFailed,
+    StepStart,
+    UndoDone,
+    UndoFailed,
 )
 
 StepStatus = Literal["pending", "started", "done", "failed", "undone", "undo-failed"]
@@ -30,16 +52,19 @@ RunStateName = Literal[
 ]
 
 #: Events that end an invocation, and the state they leave the run in.
-TERMINAL_EVENTS: dict[str, RunStateName] = {
-    "run-done": "applied",
-    "run-rolled-back": "failed",
-    "run-partial": "partial",
-    "run-rollback-incomplete": "rollback-incomplete",
-    "rollback-done": "rolled-back",
-    "rollback-incomplete": "rollback-incomplete",
+TERMINAL_STATES: dict[type[Event], RunStateName] = {
+    RunDone: "applied",
+    RunRolledBack: "failed",
+    RunPartial: "partial",
+    RunRollbackIncomplete: "rollback-incomplete",
+    RollbackDone: "rolled-back",
+    RollbackIncomplete: "rollback-incomplete",
 }
-#: Events that start an invocation working on the run (each carries the invocation's token).
-OPENING_EVENTS = frozenset({"run-start", "resume", "rollback-start"})
+
+
+def is_terminal(event: Event) -> bool:
+    """The event ends an invocation (apply, resume, rollback)."""
+    return type(event) in TERMINAL_STATES
 
 
 # --- the plan, back from plan.json -------------------------------------------------------
@@ -174,21 +199,31 @@ def undo_need(step: Step, state: StepState) -> Need:
 
 
 @dataclass
+class GuardState:
+    """What the journal says about the guard of one risky stage."""
+
+    pid: int | None = None
+    """The guard process, once ``guard-armed`` named it."""
+    ended: Event | None = None
+    """The event that ended its watch (released, reverted, revert incomplete)."""
+
+
+@dataclass
 class RunState:
     """A run's journal folded into the state of each step and stage."""
 
-    meta: dict[str, Any] = field(default_factory=dict)
+    start: RunStart | None = None
     """The ``run-start`` event: host, options, counts."""
     steps: dict[int, StepState] = field(default_factory=dict)
     checkpoints: list[int] = field(default_factory=list)
     """Indexes of the stages that reached their checkpoint (and were not undone since)."""
-    last_opening: dict[str, Any] = field(default_factory=dict)
+    opening: Opening | None = None
     """The latest ``run-start``, ``resume`` or ``rollback-start`` event."""
-    terminal: str = ""
-    """The terminal event that closed the latest invocation; empty while one is open."""
-    guards: dict[int, dict[str, Any]] = field(default_factory=dict)
-    """Armed guards by stage index: the ``guard-armed`` event, updated by later guard events."""
-    events: list[dict[str, Any]] = field(default_factory=list)
+    terminal: Event | None = None
+    """The terminal event that closed the latest invocation; ``None`` while one is open."""
+    guards: dict[int, GuardState] = field(default_factory=dict)
+    """The guards of risky stages, by stage index."""
+    events: list[Event] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
     def step(self, number: int) -> StepState:
@@ -196,61 +231,58 @@ class RunState:
             self.steps[number] = StepState(number)
         return self.steps[number]
 
-    def apply(self, event: Mapping[str, Any]) -> None:
-        """Fold one journal event into the state."""
-        self.events.append(dict(event))
-        name = str(event.get("event", ""))
-        number = event.get("step")
-        if name == "run-start":
-            self.meta = dict(event)
-        if name in OPENING_EVENTS:
-            self.last_opening = dict(event)
-            self.terminal = ""
-        elif name in TERMINAL_EVENTS:
-            self.terminal = name
-        elif name == "step-start" and isinstance(number, int):
-            st = self.step(number)
+    def apply(self, event: Event) -> None:
+        """Fold one journal event into the state (events it does not know change nothing)."""
+        self.events.append(event)
+        if isinstance(event, RunStart):
+            self.start = event
+        if isinstance(event, OPENING_TYPES):
+            self.opening = event
+            self.terminal = None
+        elif is_terminal(event):
+            self.terminal = event
+        elif isinstance(event, StepStart):
+            st = self.step(event.step)
             st.status = "started"
             st.ran = True
-            st.before = dict(event.get("before") or {})
-        elif name == "step-done" and isinstance(number, int):
-            self.step(number).status = "done"
-        elif name == "step-failed" and isinstance(number, int):
-            st = self.step(number)
+            st.before = dict(event.before)
+        elif isinstance(event, StepDone):
+            self.step(event.step).status = "done"
+        elif isinstance(event, StepFailed):
+            st = self.step(event.step)
             st.status = "failed"
-            st.ran = bool(event.get("ran", True))
-        elif name == "undo-done" and isinstance(number, int):
-            self.step(number).status = "undone"
-        elif name == "undo-failed" and isinstance(number, int):
-            self.step(number).status = "undo-failed"
-        elif name == "checkpoint":
-            stage = int(event["stage"])
-            if stage not in self.checkpoints:
-                self.checkpoints.append(stage)
-        elif name == "stage-undone":
-            stage = int(event["stage"])
-            if stage in self.checkpoints:
-                self.checkpoints.remove(stage)
-        elif name == "guard-armed":
-            self.guards[int(event["stage"])] = dict(event)
-        elif name in ("guard-released", "guard-reverted", "guard-revert-incomplete"):
-            guard = self.guards.setdefault(int(event["stage"]), {})
-            guard["ended"] = name
-        elif name == "firewall-warning":
-            self.warnings.append(str(event.get("text", "")))
+            st.ran = event.ran
+        elif isinstance(event, UndoDone):
+            self.step(event.step).status = "undone"
+        elif isinstance(event, UndoFailed):
+            self.step(event.step).status = "undo-failed"
+        elif isinstance(event, Checkpoint):
+            if event.stage not in self.checkpoints:
+                self.checkpoints.append(event.stage)
+        elif isinstance(event, StageUndone):
+            if event.stage in self.checkpoints:
+                self.checkpoints.remove(event.stage)
+        elif isinstance(event, GuardArmed):
+            self.guards[event.stage] = GuardState(pid=event.pid)
+        elif isinstance(event, GUARD_END_TYPES):
+            self.guards.setdefault(event.stage, GuardState()).ended = event
+        elif isinstance(event, FirewallWarning):
+            self.warnings.append(event.text)
 
     @property
     def open(self) -> bool:
         """An invocation started and never wrote its terminal event."""
-        return bool(self.last_opening) and not self.terminal
+        return self.opening is not None and self.terminal is None
 
     def state_name(self, holder_token: str | None) -> RunStateName:
         """The run's state; ``holder_token`` is the token of the lock's current holder."""
-        if self.open:
-            if holder_token and holder_token == self.last_opening.get("token"):
+        if self.opening is not None and self.terminal is None:
+            if holder_token and holder_token == self.opening.token:
                 return "running"
             return "interrupted"
-        return TERMINAL_EVENTS.get(self.terminal, "interrupted")
+        if self.terminal is None:
+            return "interrupted"  # nothing ever opened the run
+        return TERMINAL_STATES[type(self.terminal)]
 
     def applied_prefix(self, plan_steps: list[NumberedStep]) -> int:
         """The number of leading steps that are done (resume continues after them)."""
@@ -271,12 +303,8 @@ class RunState:
         return out
 
 
-def replay(events: Iterable[Mapping[str, Any]]) -> RunState:
+def replay(events: Iterable[Event]) -> RunState:
     state = RunState()
     for event in events:
         state.apply(event)
     return state
-
-
-def as_dict(value: object) -> dict[str, Any]:
-    return cast(dict[str, Any], value) if isinstance(value, dict) else {}

@@ -16,6 +16,7 @@ from virtnet_tui.executor.apply import (
     locked_session,
     report_runs_changed,
 )
+from virtnet_tui.executor.events import RollbackDone, RollbackIncomplete, RollbackStart
 from virtnet_tui.executor.journal import RunDir, RunInfo, find_run, new_token, runs_status
 from virtnet_tui.executor.recorder import Recorder
 from virtnet_tui.executor.undo import Undoer
@@ -111,15 +112,15 @@ def rollback_run(
                 f"{', '.join(shared)}; roll it back first: virtnet-wizard rollback {later.id}"
             )
         rec = Recorder(run, callbacks.on_event)
-        rec.emit("rollback-start", pid=os.getpid(), token=token, host=host_meta(host))
+        rec.emit(RollbackStart(pid=os.getpid(), token=token, host=host_meta(host)))
         stages = list(range(len(run.plan().stages) - 1, -1, -1))
         leftovers = Undoer(host, rec).undo_stages(stages)
         if leftovers:
-            rec.emit("rollback-incomplete", leftovers=[left.to_json() for left in leftovers])
+            rec.emit(RollbackIncomplete(leftovers=tuple(leftovers)))
             report_runs_changed(host, None, callbacks)
             return Outcome(
                 run.id, run.path, "rollback-incomplete", EXIT_INCOMPLETE, None, tuple(leftovers)
             )
-        rec.emit("rollback-done")
+        rec.emit(RollbackDone())
         report_runs_changed(host, None, callbacks)
         return Outcome(run.id, run.path, "rolled-back", EXIT_OK)

@@ -12,11 +12,12 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
 
 from virtnet_tui.core.plan import Plan, Stage
+from virtnet_tui.executor import events as journal_events
 from virtnet_tui.executor.apply import Callbacks, Executor, Failure, Options, Outcome, Refused
 from virtnet_tui.executor.journal import RunDir
+from virtnet_tui.executor.outcome_summary import summarize_outcome
 from virtnet_tui.executor.progress import (
     ApplyEvent,
     Checkpoint,
@@ -46,45 +47,34 @@ class _Translator:
         self.undone: list[str] = []
         self.summary: list[str] = []
 
-    def __call__(self, e: dict[str, Any]) -> None:
-        name = e.get("event", "")
-        stage = int(e.get("stage", 0))
-        if name == "stage-start":
-            plan = self.plan_of()
-            s = plan.stages[stage]
-            total = len(plan.stages)
-            self.put(StageStarted(stage + 1, total, s.name, len(s.steps), s.risky, s.why_risky))
-        elif name == "step-done":
-            output = e.get("output") or {}
-            self.put(StepDone(int(e["step"]), str(e["what"]), str(output.get("note", ""))))
-        elif name == "step-failed":
-            self.put(StepFailed(int(e["step"]), str(e["what"]), str(e.get("error", ""))))
-        elif name.startswith("check-"):
-            ok = name != "check-failed"
-            self.put(CheckResult(stage + 1, str(e["what"]), ok, str(e.get("detail", ""))))
-        elif name == "checkpoint":
-            self.put(Checkpoint(stage + 1, str(e["name"])))
-        elif name == "undo-done":
-            self.summary.append(f"undid step {e['step']}: {e.get('what', '')}")
-        elif name == "undo-failed":
-            self.summary.append(f"NOT DONE: step {e['step']}: {e.get('error', '')}")
-            self.summary += [f"  by hand: {cmd}" for cmd in e.get("manual", [])]
-        elif name == "stage-undone":
-            self.undone.append(str(e.get("name", "")))
+    def __call__(self, e: journal_events.Event) -> None:
+        match e:
+            case journal_events.StageStart():
+                plan = self.plan_of()
+                s = plan.stages[e.stage]
+                total = len(plan.stages)
+                self.put(
+                    StageStarted(e.stage + 1, total, s.name, len(s.steps), s.risky, s.why_risky)
+                )
+            case journal_events.StepDone():
+                self.put(StepDone(e.step, e.what, str(e.output.get("note", ""))))
+            case journal_events.StepFailed():
+                self.put(StepFailed(e.step, e.what, e.error))
+            case journal_events.CheckEvent():
+                self.put(CheckResult(e.stage + 1, e.what, e.ok, e.detail))
+            case journal_events.Checkpoint():
+                self.put(Checkpoint(e.stage + 1, e.name))
+            case journal_events.UndoDone():
+                self.summary.append(f"undid step {e.step}: {e.what}")
+            case journal_events.UndoFailed():
+                self.summary.append(f"NOT DONE: step {e.step}: {e.error}")
+                self.summary += [f"  by hand: {cmd}" for cmd in e.manual]
+            case journal_events.StageUndone():
+                self.undone.append(e.name)
 
 
 def _finished(outcome: Outcome) -> Finished:
-    if outcome.status == "applied":
-        return Finished(0, f"Applied every stage (run {outcome.run_id}).")
-    reason = outcome.failure.reason if outcome.failure else ""
-    if outcome.status == "partial":
-        kept = len(outcome.checkpoints)
-        text = f"{reason}. The stage was undone; {kept} earlier checkpoint(s) kept."
-    elif outcome.status == "rolled-back":
-        text = f"{reason}. Everything was rolled back."
-    else:
-        text = f"{reason}. The rollback could not finish: see the steps marked NOT DONE."
-    return Finished(outcome.exit_code, text)
+    return Finished(outcome.exit_code, summarize_outcome(outcome).text)
 
 
 def executor_events(

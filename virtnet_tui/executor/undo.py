@@ -5,37 +5,24 @@ from __future__ import annotations
 import os
 import shlex
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from virtnet_tui.core.plan import Argv, CommandStep, FileStep, LibvirtStep, SysctlStep
+from virtnet_tui.executor.events import (
+    AfterUndoDone,
+    AfterUndoFailed,
+    Leftover,
+    StageStart,
+    StageUndone,
+    UndoDone,
+    UndoFailed,
+    UndoStart,
+)
 from virtnet_tui.executor.journal import Backup, clip
 from virtnet_tui.executor.recorder import Recorder
 from virtnet_tui.executor.replay import Need, NumberedStep, StepState, numbered_steps
 from virtnet_tui.executor.steps import quiet_libvirt
 from virtnet_tui.hosts.base import CommandResult, Host
-
-
-@dataclass(frozen=True)
-class Leftover:
-    """Something an undo could not put back, and how to finish it by hand."""
-
-    stage: int
-    step: int | None
-    """The step number, or ``None`` for a stage's ``after_undo`` commands."""
-    what: str
-    error: str
-    manual: tuple[str, ...]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "stage": self.stage,
-            "step": self.step,
-            "what": self.what,
-            "error": self.error,
-            "manual": list(self.manual),
-        }
-
 
 #: What deleting commands print when the thing is already gone: the goal of the undo
 #: is reached. (A firewall rule set's undo deletes its jumps as well, which the
@@ -88,8 +75,7 @@ class Undoer:
                 (ns, need) for ns, need in self.rec.state.to_undo(self.steps) if ns.stage == index
             ]
             started = any(
-                e.get("event") == "stage-start" and e.get("stage") == index
-                for e in self.rec.state.events
+                isinstance(e, StageStart) and e.stage == index for e in self.rec.state.events
             )
             if not items and index not in self.rec.state.checkpoints and not started:
                 continue
@@ -99,7 +85,7 @@ class Undoer:
                     leftovers.append(left)
             if items:
                 leftovers += self.after_undo(index)
-            self.rec.emit("stage-undone", stage=index, name=self.plan.stages[index].name)
+            self.rec.emit(StageUndone(stage=index, name=self.plan.stages[index].name))
         return leftovers
 
     def after_undo(self, index: int) -> list[Leftover]:
@@ -113,12 +99,12 @@ class Undoer:
             return []
         if not failed:
             self.rec.emit(
-                "after-undo-done", stage=index, commands=[list(a) for a in stage.after_undo]
+                AfterUndoDone(stage=index, commands=tuple(tuple(a) for a in stage.after_undo))
             )
             return []
         error = "; ".join(f"{shlex.join(a)}: {_brief(r)}" for a, r in failed)
         manual = tuple(shell_line(self.host, a) for a, _ in failed)
-        self.rec.emit("after-undo-failed", stage=index, error=error, manual=list(manual))
+        self.rec.emit(AfterUndoFailed(stage=index, error=error, manual=manual))
         return [Leftover(index, None, f"after undoing stage {index + 1}", error, manual)]
 
     # --- one step ----------------------------------------------------------------------
@@ -126,7 +112,7 @@ class Undoer:
         """Undo one step; ``tolerant`` when it may not have run (failures are then expected)."""
         state = self.rec.state.step(ns.number)
         step = ns.step
-        self.rec.emit("undo-start", step=ns.number, stage=ns.stage, what=step.describe())
+        self.rec.emit(UndoStart(step=ns.number, stage=ns.stage, what=step.describe()))
         notes: list[str] = []
         try:
             if isinstance(step, FileStep):
@@ -146,18 +132,15 @@ class Undoer:
             errors = []
         if not errors:
             self.rec.emit(
-                "undo-done", step=ns.number, stage=ns.stage, what=step.describe(), notes=notes
+                UndoDone(step=ns.number, stage=ns.stage, what=step.describe(), notes=tuple(notes))
             )
             return None
         manual = self.manual(ns, state)
         error = "; ".join(errors)
         self.rec.emit(
-            "undo-failed",
-            step=ns.number,
-            stage=ns.stage,
-            what=step.describe(),
-            error=error,
-            manual=list(manual),
+            UndoFailed(
+                step=ns.number, stage=ns.stage, what=step.describe(), error=error, manual=manual
+            )
         )
         return Leftover(ns.stage, ns.number, step.describe(), error, manual)
 

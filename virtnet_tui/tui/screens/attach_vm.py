@@ -174,7 +174,8 @@ class AttachVmScreen(WizardScreen):
         elif outcome.status == "applied":
             text = "\n".join([f"{planned.summary}: done (run {outcome.run_id}).", *planned.after])
         else:
-            reason = outcome.failure.reason if outcome.failure else outcome.status
-            text = f"The change did not apply ({outcome.status}): {reason}"
+            from virtnet_tui.executor.outcome_summary import summarize_outcome
+
+            text = summarize_outcome(outcome).text
         self.query_one("#attach-result", Static).update(text)
         self._read()  # the VMs as they are now

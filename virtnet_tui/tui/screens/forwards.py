@@ -386,8 +386,9 @@ class ForwardForm(WizardScreen):
             lines = [f"{planned.summary}: done.", *planned.after]
             lines.append(f"Run {outcome.run_id}; Roll back a run (in the menu) undoes it.")
         else:
-            reason = outcome.failure.reason if outcome.failure else outcome.status
-            lines = [f"The change did not apply ({outcome.status}): {reason}"]
+            from virtnet_tui.executor.outcome_summary import summarize_outcome
+
+            lines = [summarize_outcome(outcome).text]
             lines.append(f"Run {outcome.run_id}; `virtnet-wizard status` shows what is left.")
         text.update("\n".join(lines))
         for button in self.query("#next").results():

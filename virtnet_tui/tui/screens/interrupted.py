@@ -91,8 +91,9 @@ class InterruptedRunScreen(Screen[None]):
             if outcome is None or not outcome.leftovers:
                 text = "Rolled back: the host is as it was before that run. Press Escape."
             else:
-                left = "\n".join(f"  {item}" for item in outcome.leftovers)
-                text = f"The rollback could not finish; still to undo by hand:\n{left}"
+                from virtnet_tui.executor.outcome_summary import summarize_outcome
+
+                text = summarize_outcome(outcome).text
         self.app.call_from_thread(self._done, text)
 
     def _done(self, text: str) -> None:

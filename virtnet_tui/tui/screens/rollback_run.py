@@ -129,22 +129,19 @@ class RollbackRunScreen(WizardScreen):
                 self.wizard.host, run_id, callbacks=Callbacks(runs_changed=follow_runs)
             )
         except Refused as exc:
-            self.app.call_from_thread(self._done, run_id, None, str(exc))
+            self.app.call_from_thread(self._done, None, str(exc))
             return
-        self.app.call_from_thread(self._done, run_id, outcome, "")
+        self.app.call_from_thread(self._done, outcome, "")
 
-    def _done(self, run_id: str, outcome: Outcome | None, refused: str) -> None:
+    def _done(self, outcome: Outcome | None, refused: str) -> None:
         self.busy = False
         if not self.is_mounted:
             return
         if outcome is None:
             text = f"Not rolled back: {refused}" if refused else "Nothing of it was in place."
-        elif outcome.exit_code == 0:
-            text = f"Run {run_id} is rolled back: everything it changed is as it was."
         else:
-            text = (
-                f"Run {run_id}: {outcome.status}; `virtnet-wizard status` shows what is left "
-                "to do by hand."
-            )
+            from virtnet_tui.executor.outcome_summary import summarize_outcome
+
+            text = summarize_outcome(outcome).text
         self.query_one("#rollback-result", Static).update(text)
         self._read()
