@@ -26,8 +26,8 @@ from virtnet_tui.executor.progress import Checkpoint, CheckResult, Finished, Rol
 from virtnet_tui.executor.stream import executor_events
 from virtnet_tui.hosts.host import SandboxHost
 from virtnet_tui.probe.demo import seed_demo_host
-from virtnet_tui.tui.app import WizardApp
-from virtnet_tui.tui.dialogs.quit_dialog import QuitDialog
+from virtnet_tui.tui.app import QUIT_QUESTION, WizardApp
+from virtnet_tui.tui.dialogs.yes_no import YesNoDialog
 from virtnet_tui.tui.screens.apply import ApplyScreen
 from virtnet_tui.tui.screens.base import WizardScreen
 from virtnet_tui.tui.screens.parameters import ParametersScreen
@@ -174,7 +174,7 @@ def test_q_asks_before_quitting(tmp_path: Path) -> None:
             assert isinstance(app.screen, RecommendationScreen)
             await pilot.press("q")
             await pilot.pause()
-            assert isinstance(app.screen, QuitDialog)
+            assert isinstance(app.screen, YesNoDialog) and app.screen.id == QUIT_QUESTION
             await pilot.press("n")
             await pilot.pause()
             assert isinstance(app.screen, RecommendationScreen)
