@@ -11,7 +11,12 @@ from textual.widgets import Input, Select, Static
 
 from virtnet_tui.tui.screens.base import WizardScreen
 from virtnet_tui.tui.widgets.field_row import FieldRow
-from virtnet_tui.wizard.questions import HOST_QUESTIONS, SITUATION_QUESTIONS, Question
+from virtnet_tui.wizard.questions import (
+    HOST_QUESTIONS,
+    HOST_SECTION,
+    SITUATION_QUESTIONS,
+    Question,
+)
 
 
 def _control(question: Question, value: str, section: str) -> Widget:
@@ -40,11 +45,8 @@ class SituationScreen(WizardScreen):
                     help=question.help,
                     why=question.why,
                 )
-            yield Static(
-                "The host's uplink — found by the probe; correct it if it is wrong.",
-                classes="section",
-                markup=False,
-            )
+            heading, note = HOST_SECTION
+            yield Static(f"{heading} — {note}.", classes="section", markup=False)
             for question in HOST_QUESTIONS:
                 yield FieldRow(
                     f"host.{question.key}",
