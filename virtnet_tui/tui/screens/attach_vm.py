@@ -29,7 +29,7 @@ Choice = tuple[str, str]
 class AttachVmScreen(WizardScreen):
     """Pick a VM's interface (or a new one) and a network; the plan shows before Attach."""
 
-    STEP = 1
+    HEADING = "Re-run · Attach a VM"
     NEXT_LABEL = "Attach"
 
     def __init__(self, networks: tuple[str, ...]) -> None:
@@ -49,7 +49,7 @@ class AttachVmScreen(WizardScreen):
     """
 
     def compose_body(self) -> ComposeResult:
-        yield self.title_bar("attach a VM")
+        yield self.title_bar()
         with VerticalScroll(id="body"):
             yield Label("VM interface (up/down; Tab to the networks):", classes="section")
             yield OptionList(id="attach-ifaces")

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 class RollbackRunScreen(WizardScreen):
     """Runs still in place, newest first; one that a later run depends on says which, and why."""
 
-    STEP = 1
+    HEADING = "Re-run · Roll back a run"
     NEXT_LABEL = "Roll back"
 
     def __init__(self) -> None:
@@ -31,7 +31,7 @@ class RollbackRunScreen(WizardScreen):
         self.busy = False
 
     def compose_body(self) -> ComposeResult:
-        yield self.title_bar("roll back a run")
+        yield self.title_bar()
         with VerticalScroll(id="body"):
             yield Label("Runs with changes in place (newest first):", classes="section")
             yield OptionList(id="rollback-runs")
