@@ -39,7 +39,6 @@ class AttachVmScreen(WizardScreen):
         self.domains: tuple[DomainInfo, ...] = ()
         self.choices: list[Choice] = []
         self.planned: PlannedChange | None = None
-        self.busy = False
 
     DEFAULT_CSS = """
     #attach-ifaces { height: auto; max-height: 10; }
@@ -139,12 +138,6 @@ class AttachVmScreen(WizardScreen):
                 "\n".join([f"{self.planned.summary}.", *self.planned.after])
             )
         self.set_next_enabled(self.planned is not None)
-
-    def action_back(self) -> None:
-        if self.busy:
-            self.notify("The change is being applied; wait for it to finish.", severity="warning")
-            return
-        self.wizard.go_back()
 
     def go_next(self) -> None:
         if self.planned is None or self.busy:

@@ -31,6 +31,11 @@ class WizardScreen(Screen[None]):
     HEADING = ""
     """The title of a screen outside the flow (``Re-run · Status``), said instead of the step."""
     NEXT_LABEL = "Next"
+    BUSY_NOTICE = "The change is being applied; wait for it to finish."
+    """Said when Back is pressed while ``busy``."""
+
+    busy = False
+    """A change is being applied: Back and quitting wait, or its run would be left open."""
 
     @property
     def wizard(self) -> WizardFlow:
@@ -95,6 +100,9 @@ class WizardScreen(Screen[None]):
         return any(not button.disabled for button in self.query("#next").results(Button))
 
     def action_back(self) -> None:
+        if self.busy:
+            self.notify(self.BUSY_NOTICE, severity="warning")
+            return
         self.wizard.go_back()
 
     def action_next(self) -> None:

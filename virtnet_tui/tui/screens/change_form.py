@@ -8,7 +8,7 @@ same checks as the command line (``plan_change``), and the run is applied by
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar
 
 from textual import work
 from textual.app import ComposeResult
@@ -22,6 +22,10 @@ if TYPE_CHECKING:
     from virtnet_tui.core.changes.common import PlannedChange
     from virtnet_tui.executor.apply import Outcome
     from virtnet_tui.hosts.host import Host
+
+View = TypeVar("View")
+"""What the list read of the network, to check the change against as it is typed."""
+Entry = TypeVar("Entry")
 
 #: Actions that take an entry away: their button says so, not "Save".
 REMOVING = ("delete", "remove")
@@ -38,11 +42,12 @@ class FormField:
     label: str
 
 
-class ChangeFormScreen(WizardScreen):
+class ChangeFormScreen(WizardScreen, Generic[View, Entry]):
     """Fields checked on every key; Save applies the change, then Done goes back to the list.
 
-    Subclasses give ``FIELDS``, ``HELP``, the fields' first values (``initial``), which
-    ones are fixed (``fixed``) and how the typed fields become a plan (``plan_change``).
+    ``current`` is the entry changed or deleted (None for an add). Subclasses give
+    ``FIELDS``, ``HELP``, the fields' first values (``initial``), which ones are fixed
+    (``fixed``) and how the typed fields become a plan (``plan_change``).
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -62,19 +67,15 @@ class ChangeFormScreen(WizardScreen):
     FOCUS = ""
     """The key of the field focused first, when not the first one that can be typed in."""
 
-    def __init__(self, action: str, network: str) -> None:
+    def __init__(self, action: str, network: str, view: View, current: Entry | None) -> None:
         super().__init__()
         self.action = action
         self.network = network
+        self.view = view
+        self.current = current
         self.planned: PlannedChange | None = None
-        self.saving = False
         self.outcome: Outcome | None = None
         self.NEXT_LABEL = action.capitalize() if action in REMOVING else "Save"
-
-    @property
-    def busy(self) -> bool:
-        """A change is being applied: the app must not quit under it."""
-        return self.saving
 
     # --- what the subclass says ---------------------------------------------------------
 
@@ -165,21 +166,15 @@ class ChangeFormScreen(WizardScreen):
             steps = [f"  {n}. {step.describe()}" for n, _, step in planned.plan.steps()]
             notes = [f"  ({note})" for note in (*planned.plan.notes, *planned.plan.warnings)]
             plan.update("\n".join([planned.summary, *steps, *notes]))
-        self.set_next_enabled(self.planned is not None and not self.saving)
-
-    def action_back(self) -> None:
-        if self.saving:
-            self.notify("The change is being applied; wait for it to finish.", severity="warning")
-            return
-        self.wizard.go_back()
+        self.set_next_enabled(self.planned is not None and not self.busy)
 
     def go_next(self) -> None:
         if self.outcome is not None:
             self.wizard.go_back()
             return
-        if self.planned is None or self.saving:
+        if self.planned is None or self.busy:
             return
-        self.saving = True
+        self.busy = True
         self.set_next_enabled(False)
         for field in self.query(Input).results(Input):
             field.disabled = True
@@ -202,7 +197,7 @@ class ChangeFormScreen(WizardScreen):
         self.app.call_from_thread(self._saved, planned, outcome, "")
 
     def _saved(self, planned: PlannedChange | None, outcome: Outcome | None, refused: str) -> None:
-        self.saving = False
+        self.busy = False
         if not self.is_mounted:
             return
         text = self.query_one("#form-plan", Static)

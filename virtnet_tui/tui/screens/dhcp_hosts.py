@@ -69,20 +69,20 @@ class DhcpHostsScreen(EntryListScreen[LeasesView, DhcpHost]):
             )
         return LeasesView(state, live_leases(host, net))
 
-    def entries(self, loaded: LeasesView) -> tuple[DhcpHost, ...]:
-        return loaded.live.hosts
+    def entries(self, view: LeasesView) -> tuple[DhcpHost, ...]:
+        return view.live.hosts
 
     def describe(self, entry: DhcpHost) -> str:
         return describe_host(entry)
 
-    def summary_note(self, loaded: LeasesView) -> str:
-        return "" if loaded.live.active else " (the network is not running)"
+    def summary_note(self, view: LeasesView) -> str:
+        return "" if view.live.active else " (the network is not running)"
 
-    def form_for(self, action: str, loaded: LeasesView, current: DhcpHost | None) -> DhcpHostForm:
-        return DhcpHostForm(cast(Action, action), self.network, loaded, current)
+    def form_for(self, action: str, view: LeasesView, current: DhcpHost | None) -> DhcpHostForm:
+        return DhcpHostForm(action, self.network, view, current)
 
 
-class DhcpHostForm(ChangeFormScreen):
+class DhcpHostForm(ChangeFormScreen[LeasesView, DhcpHost]):
     """One lease to add, change or delete."""
 
     HEADING = HEADING
@@ -93,13 +93,6 @@ class DhcpHostForm(ChangeFormScreen):
         FormField("--ip", "ip", "IP"),
         FormField("--name", "name", "Name"),
     )
-
-    def __init__(
-        self, action: Action, network: str, view: LeasesView, current: DhcpHost | None = None
-    ) -> None:
-        super().__init__(action, network)
-        self.view = view
-        self.current = current
 
     def what(self) -> str:
         verb = {"add": "add", "modify": "change", "delete": "delete"}[self.action]

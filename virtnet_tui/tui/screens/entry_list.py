@@ -19,7 +19,7 @@ from textual.widgets.option_list import Option
 from virtnet_tui.tui.screens.base import WizardScreen
 from virtnet_tui.tui.widgets.step_title import StepTitle
 
-Loaded = TypeVar("Loaded")
+View = TypeVar("View")
 """What ``load`` read of one network: enough to list it and to check a change."""
 Entry = TypeVar("Entry")
 
@@ -28,7 +28,7 @@ class NotListed(Exception):
     """The network has no entries of this kind (a bridged network has no leases to fix)."""
 
 
-class EntryListScreen(WizardScreen, Generic[Loaded, Entry]):
+class EntryListScreen(WizardScreen, Generic[View, Entry]):
     """Pick a managed network, see its entries, and open the form of an add, change or delete.
 
     The subclass's BINDINGS call ``open('add')``, ``open('delete')``...: every action but
@@ -51,12 +51,12 @@ class EntryListScreen(WizardScreen, Generic[Loaded, Entry]):
         super().__init__()
         self.networks = networks
         self.network = networks[0] if networks else ""
-        self.loaded: Loaded | None = None
+        self.view: View | None = None
         self.rows: tuple[Entry, ...] = ()
 
     # --- what the subclass says ---------------------------------------------------------
 
-    def load(self, network: str) -> Loaded:
+    def load(self, network: str) -> View:
         """Read ``network`` from the host, on a worker thread (libvirt may be slow).
 
         Raises:
@@ -65,18 +65,18 @@ class EntryListScreen(WizardScreen, Generic[Loaded, Entry]):
         """
         raise NotImplementedError
 
-    def entries(self, loaded: Loaded) -> tuple[Entry, ...]:
+    def entries(self, view: View) -> tuple[Entry, ...]:
         raise NotImplementedError
 
     def describe(self, entry: Entry) -> str:
         """The entry's line in the list."""
         raise NotImplementedError
 
-    def summary_note(self, loaded: Loaded) -> str:
+    def summary_note(self, view: View) -> str:
         """Said after the count (`` (the network is not running)``)."""
         return ""
 
-    def form_for(self, action: str, loaded: Loaded, current: Entry | None) -> Screen[None]:
+    def form_for(self, action: str, view: View, current: Entry | None) -> Screen[None]:
         """The form that makes ``action`` on the highlighted entry (None for ``add``)."""
         raise NotImplementedError
 
@@ -106,7 +106,7 @@ class EntryListScreen(WizardScreen, Generic[Loaded, Entry]):
 
     def on_screen_resume(self) -> None:
         """Back from the form: the entries may have changed."""
-        if self.loaded is not None:
+        if self.view is not None:
             self.reload()
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -121,7 +121,7 @@ class EntryListScreen(WizardScreen, Generic[Loaded, Entry]):
             self.action_open(self.ENTER_ACTION)
 
     def reload(self) -> None:
-        self.loaded = None
+        self.view = None
         self.set_next_enabled(False)
         self._read(self.network)
 
@@ -130,21 +130,21 @@ class EntryListScreen(WizardScreen, Generic[Loaded, Entry]):
         from virtnet_tui.core.errors import AnswersError
 
         try:
-            loaded = self.load(network)
+            view = self.load(network)
         except (AnswersError, NotListed) as exc:
             self.app.call_from_thread(self._show, network, None, str(exc))
             return
-        self.app.call_from_thread(self._show, network, loaded, "")
+        self.app.call_from_thread(self._show, network, view, "")
 
-    def _show(self, network: str, loaded: Loaded | None, problem: str) -> None:
+    def _show(self, network: str, view: View | None, problem: str) -> None:
         if network != self.network or not self.is_mounted:
             return
-        self.loaded = loaded
-        self.rows = self.entries(loaded) if loaded is not None else ()
+        self.view = view
+        self.rows = self.entries(view) if view is not None else ()
         listing = self.query_one("#entries", OptionList)
         listing.clear_options()
         text = problem
-        if loaded is not None:
+        if view is not None:
             listing.add_options(
                 [Option(self.describe(e), id=str(i)) for i, e in enumerate(self.rows)]
             )
@@ -152,9 +152,9 @@ class EntryListScreen(WizardScreen, Generic[Loaded, Entry]):
                 listing.highlighted = 0
             count = len(self.rows)
             plural = "s" if count != 1 else ""
-            text = f"{network}: {count} {self.COUNTED}{plural}{self.summary_note(loaded)}"
+            text = f"{network}: {count} {self.COUNTED}{plural}{self.summary_note(view)}"
         self.query_one("#entries-problem", Static).update(text)
-        self.set_next_enabled(loaded is not None)
+        self.set_next_enabled(view is not None)
 
     def highlighted(self) -> Entry | None:
         index = self.query_one("#entries", OptionList).highlighted
@@ -162,13 +162,13 @@ class EntryListScreen(WizardScreen, Generic[Loaded, Entry]):
 
     def action_open(self, action: str) -> None:
         """Open the form of ``action``; all but ``add`` need a highlighted entry."""
-        if self.loaded is None:
+        if self.view is None:
             return
         current = None if action == "add" else self.highlighted()
         if action != "add" and current is None:
             self.notify(f"No {self.ENTRY} is highlighted.", severity="warning")
             return
-        self.app.push_screen(self.form_for(action, self.loaded, current))
+        self.app.push_screen(self.form_for(action, self.view, current))
 
     def go_next(self) -> None:
         self.action_open("add")

@@ -81,14 +81,14 @@ class ForwardsScreen(EntryListScreen[HostView, ForwardRow]):
         )
         return HostView(state, rules, tuple(listening_sockets(host)), rows)
 
-    def entries(self, loaded: HostView) -> tuple[ForwardRow, ...]:
-        return loaded.rows
+    def entries(self, view: HostView) -> tuple[ForwardRow, ...]:
+        return view.rows
 
     def describe(self, entry: ForwardRow) -> str:
         return entry.describe()
 
-    def form_for(self, action: str, loaded: HostView, current: ForwardRow | None) -> ForwardForm:
-        return ForwardForm(cast(Action, action), self.network, loaded, current)
+    def form_for(self, action: str, view: HostView, current: ForwardRow | None) -> ForwardForm:
+        return ForwardForm(action, self.network, view, current)
 
 
 def _port(field: str, text: str, *, allow_zero: bool = False) -> int | str:
@@ -103,7 +103,7 @@ def _port(field: str, text: str, *, allow_zero: bool = False) -> int | str:
     return int(text)
 
 
-class ForwardForm(ChangeFormScreen):
+class ForwardForm(ChangeFormScreen[HostView, ForwardRow]):
     """One forward to add or remove."""
 
     HEADING = HEADING
@@ -120,14 +120,8 @@ class ForwardForm(ChangeFormScreen):
     LABEL_WIDTH = 9
     FOCUS = "port"
 
-    def __init__(
-        self, action: Action, network: str, view: HostView, current: ForwardRow | None = None
-    ) -> None:
-        super().__init__(action, network)
-        self.view = view
-        self.current = current
-        self.request: ForwardRequest | None = None
-        """The fields as a request, once they make one (the save plans it again)."""
+    request: ForwardRequest | None = None
+    """The fields as a request, once they make one (the save plans it again)."""
 
     def what(self) -> str:
         return f"{self.action} a port forward on {self.network}"

@@ -28,6 +28,18 @@ def _control(question: Question, value: str, section: str) -> Widget:
     return Input(value, type=kind, compact=True, id=widget_id, select_on_focus=False)
 
 
+def _rows(section: str, questions: tuple[Question, ...], texts: dict[str, str]) -> ComposeResult:
+    """A field row per question, showing the answer in ``texts``."""
+    for question in questions:
+        yield FieldRow(
+            f"{section}.{question.key}",
+            question.label,
+            _control(question, texts[question.key], section),
+            help=question.help,
+            why=question.why,
+        )
+
+
 class SituationScreen(WizardScreen):
     """Every question of the answers file's [situation] table, and the uplink's addresses."""
 
@@ -37,23 +49,10 @@ class SituationScreen(WizardScreen):
         yield self.title_bar("tell the wizard about this host")
         form = self.form
         with VerticalScroll(id="body"):
-            for question in SITUATION_QUESTIONS:
-                yield FieldRow(
-                    f"situation.{question.key}",
-                    question.label,
-                    _control(question, form.situation[question.key], "situation"),
-                    help=question.help,
-                    why=question.why,
-                )
+            yield from _rows("situation", SITUATION_QUESTIONS, form.situation)
             heading, note = HOST_SECTION
             yield Static(f"{heading} — {note}.", classes="section", markup=False)
-            for question in HOST_QUESTIONS:
-                yield FieldRow(
-                    f"host.{question.key}",
-                    question.label,
-                    _control(question, form.host[question.key], "host"),
-                    help=question.help,
-                )
+            yield from _rows("host", HOST_QUESTIONS, form.host)
             yield Static(self._other_facts(), id="other-facts", markup=False)
 
     def _other_facts(self) -> str:
