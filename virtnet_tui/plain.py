@@ -1,7 +1,7 @@
 """``virtnet-wizard --plain``: the wizard's questions asked line by line with questionary.
 
 For serial consoles, ``TERM=dumb`` and anyone who does not want a full-screen app.
-It walks the same form as the TUI (``screens.form.WizardForm``), checks every
+It walks the same form as the TUI (``wizard.form.WizardForm``), checks every
 answer with the core as it is given, and ends with the plan as text
 (``textreport.plan_text``) and an offer to export the answers and the plan.
 """
@@ -17,46 +17,24 @@ from typing import Any, TextIO, cast
 
 import questionary
 
-from virtnet_tui.core.model import IPV6_MODES, NETWORK_TYPES, PROTOS, Family, NetworkType, Situation
+from virtnet_tui.core.model import NETWORK_TYPES, Family, NetworkType, Situation
 from virtnet_tui.hosts.base import Host
 from virtnet_tui.wizard.form import NetworkForm, WizardForm
-from virtnet_tui.wizard.questions import HOST_QUESTIONS, SITUATION_QUESTIONS, Question
-
-_FAMILIES = (("IPv4", "ipv4"), ("IPv6", "ipv6"), ("IPv4 + IPv6", "both"))
-_LABELS = {
-    "name": "libvirt network name",
-    "bridge": "Bridge device",
-    "uplink": "Enslaved Ethernet device",
-    "ipv4": "IPv4 subnet (host address/prefix)",
-    "dhcp4_start": "DHCPv4 range: first address (empty: no DHCPv4)",
-    "dhcp4_end": "DHCPv4 range: last address",
-    "ipv6": "IPv6 subnet (host address/prefix; empty: no IPv6)",
-    "ipv6_mode": "IPv6 address assignment",
-    "dhcp6_start": "DHCPv6 range: first address (empty: a default)",
-    "dhcp6_end": "DHCPv6 range: last address",
-    "bridge_mac": "Bridge MAC address",
-    "public_ipv4": "Public IPv4 address that forwarded ports listen on",
-}
-
-
-def _fields(network: NetworkForm) -> list[str]:
-    """The fields asked for a network of this type, as the Parameters screen shows them."""
-    if network.type == "bridged":
-        return ["name", "bridge", "uplink"]
-    keys = ["name", "bridge", "ipv4", "dhcp4_start", "dhcp4_end", "ipv6", "ipv6_mode"]
-    keys += ["dhcp6_start", "dhcp6_end"]
-    if network.type in ("custom-routed", "custom-nat"):
-        keys.append("bridge_mac")
-    if network.type == "custom-nat":
-        keys.append("public_ipv4")
-    return keys
-
-
-def _field_path(index: int, key: str) -> str:
-    for prefix in ("dhcp4", "dhcp6"):
-        if key.startswith(prefix + "_"):
-            return f"network[{index}].{prefix}"
-    return f"network[{index}].{key}"
+from virtnet_tui.wizard.questions import (
+    FAMILIES,
+    FORWARD_FIELDS,
+    HOST_QUESTIONS,
+    HOST_SECTION,
+    LEASE_FIELDS,
+    LEASE_HELP,
+    SITUATION_QUESTIONS,
+    NetworkField,
+    Question,
+    RowField,
+    has_forwards,
+    has_leases,
+    network_fields,
+)
 
 
 class PlainWizard:
@@ -174,7 +152,8 @@ class PlainWizard:
         for question in SITUATION_QUESTIONS:
             self._ask("situation", question)
         self.say()
-        self.say("== The host's uplink (found by the probe; correct it if it is wrong)")
+        heading, note = HOST_SECTION
+        self.say(f"== {heading} ({note})")
         for question in HOST_QUESTIONS:
             self._ask("host", question)
 
@@ -198,7 +177,7 @@ class PlainWizard:
                     choices[-1].type if choices else "nat",
                 ),
             )
-            family = cast(Family, self._select(f"Network {n}: address families", _FAMILIES, "ipv4"))
+            family = cast(Family, self._select(f"Network {n}: address families", FAMILIES, "ipv4"))
             choices.append(NetworkChoice(kind, family, "Chosen by the operator.", SECTIONS[kind]))
             if not self._confirm("Add another network?", False):
                 break
@@ -210,10 +189,9 @@ class PlainWizard:
         for index, network in enumerate(self.form.networks):
             self.say()
             self.say(f"== Network {index + 1}: {network.type}")
-            for key in _fields(network):
-                self._ask_field(index, network, key)
-            if network.type != "bridged":
-                self._ask_rows(index, network)
+            for field in network_fields(network.type):
+                self._ask_field(index, network, field)
+            self._ask_rows(index, network)
         errors, warnings = self.form.problems()
         for path, reason in warnings.items():
             self.say(f"  ! {path}: {reason}")
@@ -221,68 +199,66 @@ class PlainWizard:
             self.say(f"  x {path}: {reason}")
         return not errors
 
-    def _ask_field(self, index: int, network: NetworkForm, key: str) -> None:
-        path = _field_path(index, key)
+    def _ask_field(self, index: int, network: NetworkForm, field: NetworkField) -> None:
+        path = f"network[{index}].{field.key}"
         note = self.form.active_notes().get(path)
         if note:
             self.say(f"  i {note}")
-        if key == "ipv6_mode":
-            modes = [(m, m) for m in IPV6_MODES]
-            network.texts[key] = self._select(_LABELS[key], modes, network.texts[key])
+        self.say(f"  {field.help}")
+        texts = network.texts
+        if field.kind == "choice":
+            choices = [(choice, choice) for choice in field.choices]
+            texts[field.key] = self._select(field.label, choices, texts[field.key])
             return
+        if field.kind == "range":
+            for end, which in (("start", "first"), ("end", "last")):
+                key = f"{field.key}_{end}"
+                # A range is judged once both ends are in.
+                check = self._field_check(texts, key, path if end == "end" else "")
+                texts[key] = self._text(f"{field.label}: {which} address", texts[key], check)
+            return
+        check = self._field_check(texts, field.key, path)
+        texts[field.key] = self._text(field.label, texts[field.key], check)
+
+    def _field_check(
+        self, texts: dict[str, str], key: str, path: str
+    ) -> Callable[[str], str | None]:
+        """Store the value as typed, then the whole form's error at ``path`` (none if empty)."""
 
         def check(value: str) -> str | None:
-            network.texts[key] = value
-            errors, _ = self.form.problems()
-            # A range is judged once both ends are in.
-            if key.endswith("_start"):
+            texts[key] = value
+            if not path:
                 return None
+            errors, _ = self.form.problems()
             return errors.get(path)
 
-        network.texts[key] = self._text(_LABELS[key], network.texts[key], check)
+        return check
 
     def _ask_rows(self, index: int, network: NetworkForm) -> None:
-        while self._confirm("Add a fixed DHCP lease?", False):
-            row = {"mac": "", "ip": "", "name": "", "id": ""}
-            network.dhcp_hosts.append(row)
-            n = len(network.dhcp_hosts) - 1
-            for key, label in (
-                ("mac", "MAC (empty for an IPv6 lease)"),
-                ("ip", "IP address"),
-                ("name", "host name (optional)"),
-                ("id", "DUID (IPv6 leases only)"),
-            ):
-                row[key] = self._text(
-                    f"Lease {n + 1}: {label}",
-                    "",
-                    self._row_check(row, key, f"network[{index}].dhcp_host[{n}]"),
-                )
-        if network.type != "custom-nat":
-            return
-        while self._confirm("Add a port forward?", False):
-            row = {"proto": "tcp", "ports": "", "to": "", "to_port": "0"}
-            network.forwards.append(row)
-            n = len(network.forwards) - 1
-            path = f"network[{index}].forward[{n}]"
-            row["proto"] = self._select(
-                f"Forward {n + 1}: protocol", [(p, p) for p in PROTOS], "tcp"
-            )
-            for key, label in (
-                ("ports", "ports (80, 443)"),
-                ("to", "to the VM address"),
-                ("to_port", "VM port (0: the same)"),
-            ):
-                row[key] = self._text(
-                    f"Forward {n + 1}: {label}", row[key], self._row_check(row, key, path)
-                )
+        if has_leases(network.type):
+            while self._confirm("Add a fixed DHCP lease?", False):
+                self.say(f"  {LEASE_HELP}")
+                row = network.add_lease()
+                path = f"network[{index}].dhcp_host[{len(network.dhcp_hosts) - 1}]"
+                self._ask_row(f"Lease {len(network.dhcp_hosts)}", row, LEASE_FIELDS, path)
+        if has_forwards(network.type):
+            while self._confirm("Add a port forward?", False):
+                row = network.add_forward()
+                path = f"network[{index}].forward[{len(network.forwards) - 1}]"
+                self._ask_row(f"Forward {len(network.forwards)}", row, FORWARD_FIELDS, path)
 
-    def _row_check(self, row: dict[str, str], key: str, path: str) -> Callable[[str], str | None]:
-        def check(value: str) -> str | None:
-            row[key] = value
-            errors, _ = self.form.problems()
-            return errors.get(f"{path}.{key}")
-
-        return check
+    def _ask_row(
+        self, name: str, row: dict[str, str], fields: tuple[RowField, ...], path: str
+    ) -> None:
+        """One lease or forward, field by field; each checked as the whole form."""
+        for field in fields:
+            message = f"{name}: {field.label}"
+            if field.choices:
+                choices = [(choice, choice) for choice in field.choices]
+                row[field.key] = self._select(message, choices, row[field.key])
+            else:
+                check = self._field_check(row, field.key, f"{path}.{field.key}")
+                row[field.key] = self._text(message, row[field.key], check)
 
     def offer_exports(self) -> None:
         from virtnet_tui.core.answers import answers_to_toml

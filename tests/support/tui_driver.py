@@ -23,9 +23,8 @@ from virtnet_tui.executor.stream import executor_events
 from virtnet_tui.hosts.sandbox import SandboxHost
 from virtnet_tui.probe.demo import seed_demo_host
 from virtnet_tui.tui.app import WizardApp
-from virtnet_tui.tui.screens.recommendation import FAMILIES
 from virtnet_tui.wizard.form import situation_texts, spec_texts
-from virtnet_tui.wizard.questions import SITUATION_QUESTIONS
+from virtnet_tui.wizard.questions import FAMILIES, SITUATION_QUESTIONS
 
 T = TypeVar("T")
 WizardPilot = Pilot[int]

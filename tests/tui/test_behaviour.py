@@ -26,8 +26,9 @@ from virtnet_tui.executor.progress import Checkpoint, CheckResult, Finished, Rol
 from virtnet_tui.executor.stream import executor_events
 from virtnet_tui.hosts.sandbox import SandboxHost
 from virtnet_tui.probe.demo import seed_demo_host
-from virtnet_tui.tui.app import WizardApp
-from virtnet_tui.tui.dialogs.quit_dialog import QuitDialog
+from virtnet_tui.tui.app import QUIT_QUESTION, WizardApp
+from virtnet_tui.tui.dialogs.yes_no import YesNoDialog
+from virtnet_tui.tui.flow import WizardFlow
 from virtnet_tui.tui.screens.apply import ApplyScreen
 from virtnet_tui.tui.screens.base import WizardScreen
 from virtnet_tui.tui.screens.parameters import ParametersScreen
@@ -174,7 +175,7 @@ def test_q_asks_before_quitting(tmp_path: Path) -> None:
             assert isinstance(app.screen, RecommendationScreen)
             await pilot.press("q")
             await pilot.pause()
-            assert isinstance(app.screen, QuitDialog)
+            assert isinstance(app.screen, YesNoDialog) and app.screen.id == QUIT_QUESTION
             await pilot.press("n")
             await pilot.pause()
             assert isinstance(app.screen, RecommendationScreen)
@@ -349,9 +350,13 @@ def test_rerun_menu_replaces_welcome_when_networks_are_managed(
             await settle(pilot)
             assert isinstance(app.screen, RerunMenuScreen)
             assert "virbr10" in screen_text(app)
+            # Not a step of the first run: the menu says what it is.
+            assert "Re-run · Menu — the wizard has been here before" in screen_text(app)
+            assert "Step 1 of 6" not in screen_text(app)
             await pilot.press("enter")
             await pilot.pause()
             assert isinstance(app.screen, SituationScreen)
+            assert "Step 2 of 6 · Situation" in screen_text(app)
 
     run(scenario())
 
@@ -377,3 +382,11 @@ def test_few_colours_pick_the_ansi_theme(monkeypatch: pytest.MonkeyPatch, tmp_pa
             assert rich_app.theme != "ansi-dark"
 
     run(truecolour())
+
+
+def test_the_app_is_the_flow_its_screens_ask_for(tmp_path: Path) -> None:
+    # Typed as the protocol, so mypy checks the app against it; isinstance checks at runtime
+    # that nothing the protocol names is missing.
+    flow: WizardFlow = WizardApp(SandboxHost(tmp_path), ansi=False)
+    assert isinstance(flow, WizardFlow)
+    assert not isinstance(object(), WizardFlow)

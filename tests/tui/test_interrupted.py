@@ -12,7 +12,7 @@ from support.tui_driver import run
 
 from virtnet_tui.executor.journal import find_run, runs_status
 from virtnet_tui.hosts.sandbox import SandboxHost
-from virtnet_tui.tui.app import WizardApp
+from virtnet_tui.tui.app import QUIT_QUESTION, WizardApp
 from virtnet_tui.tui.screens.apply import ApplyScreen
 from virtnet_tui.tui.screens.interrupted import InterruptedRunScreen
 
@@ -97,7 +97,7 @@ def test_interrupted_run_is_resumed_to_the_end(tmp_path: Path) -> None:
 def test_quit_waits_while_a_change_is_being_applied(tmp_path: Path) -> None:
     from textual.screen import Screen
 
-    from virtnet_tui.tui.dialogs.quit_dialog import QuitDialog
+    from virtnet_tui.tui.dialogs.yes_no import YesNoDialog
 
     class Busy(Screen[None]):
         busy = True
@@ -113,6 +113,6 @@ def test_quit_waits_while_a_change_is_being_applied(tmp_path: Path) -> None:
             app.screen.busy = False
             await pilot.press("q")
             await pilot.pause()
-            assert isinstance(app.screen, QuitDialog)
+            assert isinstance(app.screen, YesNoDialog) and app.screen.id == QUIT_QUESTION
 
     run(scenario())

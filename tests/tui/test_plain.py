@@ -47,7 +47,7 @@ def test_plain_mode_asks_everything_and_ends_with_the_plan(tmp_path: Path) -> No
         for prompt in ("libvirt network name", "Bridge device", "IPv4 subnet",
                        "DHCPv4 range: first", "DHCPv4 range: last", "IPv6 subnet",
                        "IPv6 address assignment", "DHCPv6 range: first", "DHCPv6 range: last",
-                       "Bridge MAC address", "Public IPv4 address"):  # fmt: skip
+                       "Bridge MAC address", "Public IPv4 for forwards"):  # fmt: skip
             _answer(term, prompt, "Enter")
         _answer(term, "Add a fixed DHCP lease?", "Enter")
         _answer(term, "Add a port forward?", "Enter")

@@ -7,7 +7,15 @@ from pathlib import Path
 
 from support.rerun_host import NETWORK, applied_sandbox, live_leases
 from support.rerun_util import answers_text, custom_nat
-from support.tui_driver import WizardPilot, demo_app, run, screen_text, settle, type_into
+from support.tui_driver import (
+    WizardPilot,
+    demo_app,
+    focus,
+    run,
+    screen_text,
+    settle,
+    type_into,
+)
 from textual.widgets import Button
 
 from virtnet_tui.core.changes.dhcp import hostsfile_path
@@ -51,8 +59,8 @@ async def _add_lease(pilot: WizardPilot, mac: str, ip: str) -> None:
     await pilot.press("a")
     await pilot.pause()
     assert isinstance(pilot.app.screen, DhcpHostForm)
-    await type_into(pilot, "dhcp-mac", mac)
-    await type_into(pilot, "dhcp-ip", ip)
+    await type_into(pilot, "field-mac", mac)
+    await type_into(pilot, "field-ip", ip)
     assert _next_enabled(app)
     await pilot.press("ctrl+s")
     await settle(pilot)
@@ -77,6 +85,27 @@ def test_menu_offers_the_managed_network_and_escape_comes_back(tmp_path: Path) -
     run(scenario())
 
 
+def test_the_list_is_titled_with_the_network_picked(tmp_path: Path) -> None:
+    app = _app(tmp_path)
+
+    async def scenario() -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await app.push_screen(DhcpHostsScreen((NETWORK, "gone")))
+            await settle(pilot)
+            assert f"Re-run · DHCP hosts — {NETWORK}" in screen_text(app)
+            assert _next_enabled(app)
+            await focus(pilot, "networks")
+            await pilot.press("down")
+            await settle(pilot)
+            text = screen_text(app)
+            assert "Re-run · DHCP hosts — gone" in text, text
+            assert f"{NETWORK}: 0 fixed leases" not in text  # read again, for the other one
+            assert not _next_enabled(app)  # a network the state lacks: nothing to add to
+
+    run(scenario())
+
+
 def test_a_bad_field_is_named_as_typed_and_save_stays_disabled(tmp_path: Path) -> None:
     app = _app(tmp_path)
 
@@ -86,26 +115,26 @@ def test_a_bad_field_is_named_as_typed_and_save_stays_disabled(tmp_path: Path) -
             await pilot.press("a")
             await pilot.pause()
             assert not _next_enabled(app)  # empty: nothing to save
-            await type_into(pilot, "dhcp-mac", MAC)
-            await type_into(pilot, "dhcp-ip", "10.9.9.9")
+            await type_into(pilot, "field-mac", MAC)
+            await type_into(pilot, "field-ip", "10.9.9.9")
             text = screen_text(app)
             assert "IP: is outside nat1's subnet 192.168.100.0/24" in text, text
             assert not _next_enabled(app)
             await pilot.press("ctrl+s")  # refused while invalid: nothing happens
             await settle(pilot)
             assert len(runs_status(app.host)) == 1
-            await type_into(pilot, "dhcp-mac", "52:54:00:aa:bb")
+            await type_into(pilot, "field-mac", "52:54:00:aa:bb")
             assert "MAC:" in screen_text(app)
             assert not _next_enabled(app)
             # A DUID asks for an IPv6 lease, which nat1 (IPv4 only) cannot give.
-            await type_into(pilot, "dhcp-mac", "")
-            await type_into(pilot, "dhcp-ip", "2001:db8::50")
-            await type_into(pilot, "dhcp-duid", "00:01:00:01:2c:5a:1f:3e:52:54:00:aa:bb:01")
+            await type_into(pilot, "field-mac", "")
+            await type_into(pilot, "field-ip", "2001:db8::50")
+            await type_into(pilot, "field-duid", "00:01:00:01:2c:5a:1f:3e:52:54:00:aa:bb:01")
             assert "DUID: network nat1 has no IPv6 subnet" in screen_text(app), screen_text(app)
             assert not _next_enabled(app)
-            await type_into(pilot, "dhcp-duid", "")
-            await type_into(pilot, "dhcp-mac", MAC)
-            await type_into(pilot, "dhcp-ip", "192.168.100.50")
+            await type_into(pilot, "field-duid", "")
+            await type_into(pilot, "field-mac", MAC)
+            await type_into(pilot, "field-ip", "192.168.100.50")
             assert _next_enabled(app)
             assert "virsh net-update" in screen_text(app) or "net-update" in screen_text(app)
             await pilot.press("escape")
@@ -131,8 +160,8 @@ def test_add_change_delete_each_run_live_and_journaled(tmp_path: Path) -> None:
             # The same IP for another MAC: refused as typed, naming the MAC holding it.
             await pilot.press("a")
             await pilot.pause()
-            await type_into(pilot, "dhcp-mac", "52:54:00:aa:bb:02")
-            await type_into(pilot, "dhcp-ip", "192.168.100.50")
+            await type_into(pilot, "field-mac", "52:54:00:aa:bb:02")
+            await type_into(pilot, "field-ip", "192.168.100.50")
             assert f"is already reserved on nat1 for {MAC}" in screen_text(app)
             assert not _next_enabled(app)
             await pilot.press("escape")
@@ -143,8 +172,8 @@ def test_add_change_delete_each_run_live_and_journaled(tmp_path: Path) -> None:
             await pilot.pause()
             form = app.screen
             assert isinstance(form, DhcpHostForm)
-            assert form.query_one("#dhcp-mac").disabled
-            await type_into(pilot, "dhcp-ip", "192.168.100.60")
+            assert form.query_one("#field-mac").disabled
+            await type_into(pilot, "field-ip", "192.168.100.60")
             await pilot.press("ctrl+s")
             await settle(pilot)
             await pilot.press("ctrl+n")

@@ -52,14 +52,14 @@ async def _dhcp_form_bad(pilot: WizardPilot) -> None:
     await _dhcp_hosts(pilot)
     await pilot.press("a")
     await pilot.pause()
-    await type_into(pilot, "dhcp-mac", "52:54:00:aa:bb:02")
-    await type_into(pilot, "dhcp-ip", "192.168.100.50")
-    await type_into(pilot, "dhcp-name", "db")
+    await type_into(pilot, "field-mac", "52:54:00:aa:bb:02")
+    await type_into(pilot, "field-ip", "192.168.100.50")
+    await type_into(pilot, "field-name", "db")
 
 
 async def _dhcp_form_ok(pilot: WizardPilot) -> None:
     await _dhcp_form_bad(pilot)
-    await type_into(pilot, "dhcp-ip", "192.168.100.51")
+    await type_into(pilot, "field-ip", "192.168.100.51")
 
 
 async def _attach_vm(pilot: WizardPilot) -> None:

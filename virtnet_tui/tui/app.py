@@ -28,6 +28,9 @@ if TYPE_CHECKING:
     from virtnet_tui.probe.model import ProbeResult
     from virtnet_tui.wizard.form import WizardForm
 
+#: The id of the "Quit the wizard?" dialog: q on it does not ask again.
+QUIT_QUESTION = "quit-question"
+
 #: The colour systems that cannot show Textual's default theme faithfully.
 _FEW_COLOURS = frozenset({"standard", "windows"})
 
@@ -224,10 +227,10 @@ class WizardApp(App[int]):
 
     def action_request_quit(self) -> None:
         """Ask before quitting; an apply run in progress cannot be left."""
-        from virtnet_tui.tui.dialogs.quit_dialog import QuitDialog
+        from virtnet_tui.tui.dialogs.yes_no import YesNoDialog
         from virtnet_tui.tui.screens.apply import ApplyScreen
 
-        if isinstance(self.screen, QuitDialog):
+        if self.screen.id == QUIT_QUESTION:
             return
         if isinstance(self.screen, ApplyScreen) and not self.screen.finished:
             self.notify("Apply is running; wait for it to finish or roll back.", severity="warning")
@@ -245,7 +248,15 @@ class WizardApp(App[int]):
             if quit:
                 self.exit(0)
 
-        self.push_screen(QuitDialog(), done)
+        question = YesNoDialog(
+            "Quit the wizard?\nNothing has been changed on the host; answers you did "
+            "not export are lost.",
+            yes="Quit",
+            no="Stay",
+            yes_variant="error",
+            id=QUIT_QUESTION,
+        )
+        self.push_screen(question, done)
 
 
 def _interrupted_runs(host: Host) -> list[RunInfo]:

@@ -27,7 +27,7 @@ from virtnet_tui.core.model import (
     Situation,
     Uplink,
 )
-from virtnet_tui.wizard.questions import HOST_QUESTIONS, SITUATION_QUESTIONS
+from virtnet_tui.wizard.questions import HOST_QUESTIONS, LEASE_FIELDS, SITUATION_QUESTIONS
 
 if TYPE_CHECKING:
     from virtnet_tui.core.advisor import NetworkChoice, Recommendation
@@ -43,23 +43,7 @@ _NUMBERS = frozenset(q.key for q in SITUATION_QUESTIONS if q.kind == "number")
 _YESNO = frozenset(q.key for q in SITUATION_QUESTIONS if q.kind == "yesno")
 _NETWORK_FIELD = re.compile(r"^network\[(\d+)\]\.(ipv4|ipv6)$")
 
-#: Per-network fields kept as text, in the order the Parameters screen shows them.
-SPEC_KEYS = (
-    "name",
-    "bridge",
-    "uplink",
-    "ipv4",
-    "dhcp4_start",
-    "dhcp4_end",
-    "ipv6",
-    "ipv6_mode",
-    "dhcp6_start",
-    "dhcp6_end",
-    "bridge_mac",
-    "public_ipv4",
-)
-DHCP_HOST_KEYS = ("mac", "ip", "name", "id")
-FORWARD_KEYS = ("proto", "ports", "to", "to_port")
+DHCP_HOST_KEYS = tuple(f.key for f in LEASE_FIELDS)
 
 
 def situation_texts(situation: Situation) -> Texts:
@@ -165,6 +149,18 @@ class NetworkForm:
             for f in spec.forwards
         ]
         return cls(spec.type, spec_texts(spec), hosts, forwards)
+
+    def add_lease(self) -> Texts:
+        """A new, empty fixed lease at the end of the list, to be filled in."""
+        row = {key: "" for key in DHCP_HOST_KEYS}
+        self.dhcp_hosts.append(row)
+        return row
+
+    def add_forward(self) -> Texts:
+        """A new port forward at the end of the list: tcp, to the same port."""
+        row = {"proto": "tcp", "ports": "", "to": "", "to_port": "0"}
+        self.forwards.append(row)
+        return row
 
     def to_spec(self, index: int) -> tuple[NetworkSpec, Problems]:
         """The NetworkSpec these texts describe, and what could not be read."""

@@ -1,4 +1,4 @@
-"""The situation questions and host fields, worded once for the TUI and the plain prompts.
+"""The questions and fields of the wizard, worded once for the TUI and the plain prompts.
 
 No Textual here: ``virtnet-wizard --plain`` asks the same questions with questionary.
 """
@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
+
+from virtnet_tui.core.model import IPV6_MODES, PROTOS, Family, NetworkType
 
 QuestionKind = Literal["choice", "number", "yesno", "text"]
 
@@ -123,4 +125,121 @@ HOST_QUESTIONS: tuple[Question, ...] = (
         "The IPv6 router, often a link-local address such as fe80::1.",
         "text",
     ),
+)
+
+#: The host questions' heading, and what it says of them.
+HOST_SECTION = ("The host's uplink", "found by the probe; correct it if it is wrong")
+
+#: The address families a network may carry, as (label, value).
+FAMILIES: tuple[tuple[str, Family], ...] = (
+    ("IPv4", "ipv4"),
+    ("IPv6", "ipv6"),
+    ("IPv4 + IPv6", "both"),
+)
+
+NetworkFieldKind = Literal["text", "choice", "range"]
+
+
+@dataclass(frozen=True)
+class NetworkField:
+    """One field of a network's Parameters form."""
+
+    key: str
+    """The text's key in ``NetworkForm.texts``; a range has two, ``<key>_start`` and
+    ``<key>_end``. Findings name ``network[N].<key>``."""
+    label: str
+    help: str
+    kind: NetworkFieldKind = "text"
+    choices: tuple[str, ...] = ()
+
+
+NETWORK_FIELDS: dict[str, NetworkField] = {
+    field.key: field
+    for field in (
+        NetworkField(
+            "name", "libvirt network name", "How virsh and the wizard's files call this network."
+        ),
+        NetworkField("bridge", "Bridge device", "The Linux bridge the VMs' interfaces join."),
+        NetworkField(
+            "uplink",
+            "Enslaved Ethernet device",
+            "The device the bridge takes over (its address moves).",
+        ),
+        NetworkField(
+            "ipv4", "IPv4 subnet", "The host's address inside the VM subnet, with the prefix."
+        ),
+        NetworkField(
+            "dhcp4", "DHCPv4 range", "Addresses handed to VMs; empty: none.", kind="range"
+        ),
+        NetworkField(
+            "ipv6", "IPv6 subnet", "The host's IPv6 address in the VM /64; empty for no IPv6."
+        ),
+        NetworkField(
+            "ipv6_mode",
+            "IPv6 address assignment",
+            "slaac: VMs pick addresses; dhcpv6: leases.",
+            kind="choice",
+            choices=IPV6_MODES,
+        ),
+        NetworkField("dhcp6", "DHCPv6 range", "Used with dhcpv6; empty: a default.", kind="range"),
+        NetworkField(
+            "bridge_mac",
+            "Bridge MAC address",
+            "Fixed so the bridge keeps one MAC across reboots.",
+        ),
+        NetworkField(
+            "public_ipv4",
+            "Public IPv4 for forwards",
+            "The host address that forwarded ports listen on.",
+        ),
+    )
+}
+
+
+def network_fields(kind: NetworkType) -> tuple[NetworkField, ...]:
+    """The fields a network of this type asks for, in the order they are asked."""
+    if kind == "bridged":
+        keys = ["name", "bridge", "uplink"]
+    else:
+        keys = ["name", "bridge", "ipv4", "dhcp4", "ipv6", "ipv6_mode", "dhcp6"]
+        if kind in ("custom-routed", "custom-nat"):
+            keys.append("bridge_mac")
+        if kind == "custom-nat":
+            keys.append("public_ipv4")
+    return tuple(NETWORK_FIELDS[key] for key in keys)
+
+
+def has_leases(kind: NetworkType) -> bool:
+    """A network of this type can have fixed DHCP leases (a bridged one uses the LAN's DHCP)."""
+    return kind != "bridged"
+
+
+def has_forwards(kind: NetworkType) -> bool:
+    """A network of this type can forward ports (the wizard writes the DNAT rules itself)."""
+    return kind == "custom-nat"
+
+
+@dataclass(frozen=True)
+class RowField:
+    """One field of a lease or a port forward: a text, or a pick among ``choices``."""
+
+    key: str
+    label: str
+    choices: tuple[str, ...] = ()
+
+
+LEASE_HELP = (
+    "A MAC reserves an IPv4 address; a DUID (DHCPv6 client id) an IPv6 one. Give one of them."
+)
+LEASE_FIELDS = (
+    RowField("mac", "MAC"),
+    RowField("ip", "IP address"),
+    RowField("name", "host name"),
+    RowField("id", "DUID (IPv6)"),
+)
+FORWARD_FIELDS = (
+    RowField("proto", "protocol", PROTOS),
+    RowField("ports", "ports (80, 443)"),
+    RowField("to", "to VM address"),
+    RowField("to_port", "VM port (0: same)"),
 )

@@ -29,7 +29,7 @@ Choice = tuple[str, str]
 class AttachVmScreen(WizardScreen):
     """Pick a VM's interface (or a new one) and a network; the plan shows before Attach."""
 
-    STEP = 1
+    HEADING = "Re-run · Attach a VM"
     NEXT_LABEL = "Attach"
 
     def __init__(self, networks: tuple[str, ...]) -> None:
@@ -39,7 +39,6 @@ class AttachVmScreen(WizardScreen):
         self.domains: tuple[DomainInfo, ...] = ()
         self.choices: list[Choice] = []
         self.planned: PlannedChange | None = None
-        self.busy = False
 
     DEFAULT_CSS = """
     #attach-ifaces { height: auto; max-height: 10; }
@@ -49,7 +48,7 @@ class AttachVmScreen(WizardScreen):
     """
 
     def compose_body(self) -> ComposeResult:
-        yield self.title_bar("attach a VM")
+        yield self.title_bar()
         with VerticalScroll(id="body"):
             yield Label("VM interface (up/down; Tab to the networks):", classes="section")
             yield OptionList(id="attach-ifaces")
@@ -139,12 +138,6 @@ class AttachVmScreen(WizardScreen):
                 "\n".join([f"{self.planned.summary}.", *self.planned.after])
             )
         self.set_next_enabled(self.planned is not None)
-
-    def action_back(self) -> None:
-        if self.busy:
-            self.notify("The change is being applied; wait for it to finish.", severity="warning")
-            return
-        self.wizard.go_back()
 
     def go_next(self) -> None:
         if self.planned is None or self.busy:

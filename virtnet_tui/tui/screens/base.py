@@ -14,7 +14,7 @@ from textual.widgets import Button, Footer
 from virtnet_tui.tui.widgets.step_title import StepTitle
 
 if TYPE_CHECKING:
-    from virtnet_tui.tui.app import WizardApp
+    from virtnet_tui.tui.flow import WizardFlow
     from virtnet_tui.wizard.form import WizardForm
 
 
@@ -27,11 +27,19 @@ class WizardScreen(Screen[None]):
     ]
 
     STEP = 1
+    """The step of the first-run flow (1 to 6); the title says it, Back shows after 1."""
+    HEADING = ""
+    """The title of a screen outside the flow (``Re-run · Status``), said instead of the step."""
     NEXT_LABEL = "Next"
+    BUSY_NOTICE = "The change is being applied; wait for it to finish."
+    """Said when Back is pressed while ``busy``."""
+
+    busy = False
+    """A change is being applied: Back and quitting wait, or its run would be left open."""
 
     @property
-    def wizard(self) -> WizardApp:
-        return cast("WizardApp", self.app)
+    def wizard(self) -> WizardFlow:
+        return cast("WizardFlow", self.app)
 
     @property
     def form(self) -> WizardForm:
@@ -47,8 +55,8 @@ class WizardScreen(Screen[None]):
         yield Footer()
 
     def title_bar(self, what: str = "") -> StepTitle:
-        """The step's title line, with the host it works on."""
-        return StepTitle(self.STEP, what, self.wizard.host.describe())
+        """The screen's title line, with the host it works on."""
+        return StepTitle(self.STEP, what, self.wizard.host.describe(), heading=self.HEADING)
 
     def _nav(self) -> Horizontal:
         buttons: list[Widget] = []
@@ -92,6 +100,9 @@ class WizardScreen(Screen[None]):
         return any(not button.disabled for button in self.query("#next").results(Button))
 
     def action_back(self) -> None:
+        if self.busy:
+            self.notify(self.BUSY_NOTICE, severity="warning")
+            return
         self.wizard.go_back()
 
     def action_next(self) -> None:

@@ -15,7 +15,7 @@ from virtnet_tui.tui.widgets.step_title import StepTitle
 
 if TYPE_CHECKING:
     from virtnet_tui.executor.journal import RunInfo
-    from virtnet_tui.tui.app import WizardApp
+    from virtnet_tui.tui.flow import WizardFlow
 
 
 class InterruptedRunScreen(Screen[None]):
@@ -35,12 +35,16 @@ class InterruptedRunScreen(Screen[None]):
         """What the rollback did, once it finished (tests read it)."""
 
     @property
-    def wizard(self) -> WizardApp:
-        return cast("WizardApp", self.app)
+    def wizard(self) -> WizardFlow:
+        return cast("WizardFlow", self.app)
 
     def compose(self) -> ComposeResult:
         info = self.info
-        yield StepTitle(1, "an earlier run did not finish", self.wizard.host.describe())
+        yield StepTitle(
+            what="an earlier run did not finish",
+            where=self.wizard.host.describe(),
+            heading="Interrupted run",
+        )
         with VerticalScroll(id="body"):
             yield Static(
                 f"Run {info.id}, started {info.started}, stopped after "

@@ -2,31 +2,55 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static
 
 from virtnet_tui.core.errors import AnswersError
-from virtnet_tui.core.model import IPV6_MODES, PROTOS
 from virtnet_tui.tui.screens.base import WizardScreen
 from virtnet_tui.tui.widgets.field_row import FieldRow
 from virtnet_tui.wizard.form import NetworkForm
+from virtnet_tui.wizard.questions import (
+    FORWARD_FIELDS,
+    LEASE_FIELDS,
+    NetworkField,
+    RowField,
+    has_forwards,
+    has_leases,
+    network_fields,
+)
 
-_LABELS = {
-    "name": ("libvirt network name", "How virsh and the wizard's files call this network."),
-    "bridge": ("Bridge device", "The Linux bridge the VMs' interfaces join."),
-    "uplink": ("Enslaved Ethernet device", "The device the bridge takes over (its address moves)."),
-    "ipv4": ("IPv4 subnet", "The host's address inside the VM subnet, with the prefix."),
-    "ipv6": ("IPv6 subnet", "The host's IPv6 address in the VM /64; empty for no IPv6."),
-    "ipv6_mode": ("IPv6 address assignment", "slaac: VMs pick addresses; dhcpv6: leases."),
-    "bridge_mac": ("Bridge MAC address", "Fixed so the bridge keeps one MAC across reboots."),
-    "public_ipv4": ("Public IPv4 for forwards", "The host address that forwarded ports listen on."),
-}
+
+@dataclass(frozen=True)
+class RowList:
+    """A list of rows under a network: its leases or its port forwards."""
+
+    sub: str
+    """In the widget ids: ``n0-lease1-mac``, ``n0-lease-add``."""
+    path: str
+    """In the findings' paths: ``network[0].dhcp_host[1].mac``."""
+    heading: str
+    name: str
+    add: str
+    fields: tuple[RowField, ...]
+
+
+LEASES = RowList("lease", "dhcp_host", "Fixed DHCP leases", "Lease", "Add a lease", LEASE_FIELDS)
+FORWARDS = RowList(
+    "fwd", "forward", "Port forwards", "Forward", "Add a port forward", FORWARD_FIELDS
+)
 
 
 def _input(widget_id: str, value: str, placeholder: str = "") -> Input:
     return Input(value, id=widget_id, compact=True, placeholder=placeholder, select_on_focus=False)
+
+
+def _select(widget_id: str, value: str, choices: tuple[str, ...]) -> Select[str]:
+    options = [(choice, choice) for choice in choices]
+    return Select(options, value=value, allow_blank=False, compact=True, id=widget_id)
 
 
 class ParametersScreen(WizardScreen):
@@ -49,88 +73,52 @@ class ParametersScreen(WizardScreen):
         kind = network.type
         choice = self.form.choices[i] if i < len(self.form.choices) else None
         family = f" ({choice.family})" if choice else ""
-        p = f"network[{i}]"
-        t = network.texts
         with Vertical(classes="network"):
             yield Static(f"Network {i + 1}: {kind}{family}", classes="section", markup=False)
-            keys = ["name", "bridge"]
-            keys += ["uplink"] if kind == "bridged" else ["ipv4"]
-            for key in keys:
-                label, help_text = _LABELS[key]
-                yield FieldRow(f"{p}.{key}", label, _input(f"n{i}-{key}", t[key]), help=help_text)
-            if kind == "bridged":
-                return
-            yield self._range(i, "dhcp4", "DHCPv4 range", "Addresses handed to VMs; empty: none.")
-            label, help_text = _LABELS["ipv6"]
-            yield FieldRow(f"{p}.ipv6", label, _input(f"n{i}-ipv6", t["ipv6"]), help=help_text)
-            label, help_text = _LABELS["ipv6_mode"]
-            modes = [(m, m) for m in IPV6_MODES]
-            mode = Select(
-                modes, value=t["ipv6_mode"], allow_blank=False, compact=True, id=f"n{i}-ipv6_mode"
-            )
-            yield FieldRow(f"{p}.ipv6_mode", label, mode, help=help_text)
-            yield self._range(i, "dhcp6", "DHCPv6 range", "Used with dhcpv6; empty: a default.")
-            if network.type in ("custom-routed", "custom-nat"):
-                label, help_text = _LABELS["bridge_mac"]
-                mac = _input(f"n{i}-bridge_mac", t["bridge_mac"])
-                yield FieldRow(f"{p}.bridge_mac", label, mac, help=help_text)
-            if network.type == "custom-nat":
-                label, help_text = _LABELS["public_ipv4"]
-                public = _input(f"n{i}-public_ipv4", t["public_ipv4"])
-                yield FieldRow(f"{p}.public_ipv4", label, public, help=help_text)
-            yield from self._leases(i, network)
-            if network.type == "custom-nat":
-                yield from self._forwards(i, network)
+            for field in network_fields(kind):
+                yield self._field(i, network, field)
+            if has_leases(kind):
+                yield from self._rows(i, LEASES, network.dhcp_hosts)
+            if has_forwards(kind):
+                yield from self._rows(i, FORWARDS, network.forwards)
 
-    def _range(self, i: int, key: str, label: str, help_text: str) -> FieldRow:
-        t = self.form.networks[i].texts
-        return FieldRow(
-            f"network[{i}].{key}",
-            label,
-            _input(f"n{i}-{key}_start", t[f"{key}_start"], "first"),
-            Label(" to ", classes="range-to"),
-            _input(f"n{i}-{key}_end", t[f"{key}_end"], "last"),
-            help=help_text,
-        )
-
-    def _leases(self, i: int, network: NetworkForm) -> ComposeResult:
-        yield Static("Fixed DHCP leases", classes="subsection", markup=False)
-        for j, row in enumerate(network.dhcp_hosts):
-            path = f"network[{i}].dhcp_host[{j}]"
-            controls: list[Widget] = [
-                _input(f"n{i}-lease{j}-mac", row.get("mac", ""), "MAC"),
-                _input(f"n{i}-lease{j}-ip", row.get("ip", ""), "IP"),
-                _input(f"n{i}-lease{j}-name", row.get("name", ""), "name"),
-                _input(f"n{i}-lease{j}-id", row.get("id", ""), "DUID (IPv6)"),
-                Button("Remove", id=f"n{i}-lease{j}-remove", compact=True),
+    def _field(self, i: int, network: NetworkForm, field: NetworkField) -> FieldRow:
+        t = network.texts
+        widget_id = f"n{i}-{field.key}"
+        controls: list[Widget]
+        if field.kind == "range":
+            controls = [
+                _input(f"{widget_id}_start", t[f"{field.key}_start"], "first"),
+                Label(" to ", classes="range-to"),
+                _input(f"{widget_id}_end", t[f"{field.key}_end"], "last"),
             ]
-            subpaths = tuple(f"{path}.{k}" for k in ("mac", "ip", "name", "id"))
-            yield FieldRow(path, f"Lease {j + 1}", *controls, subpaths=subpaths, classes="sub-row")
-        yield Button("Add a lease", id=f"n{i}-lease-add", compact=True, classes="add-row")
+        elif field.kind == "choice":
+            controls = [_select(widget_id, t[field.key], field.choices)]
+        else:
+            controls = [_input(widget_id, t[field.key])]
+        return FieldRow(f"network[{i}].{field.key}", field.label, *controls, help=field.help)
 
-    def _forwards(self, i: int, network: NetworkForm) -> ComposeResult:
-        yield Static("Port forwards", classes="subsection", markup=False)
-        for j, row in enumerate(network.forwards):
-            path = f"network[{i}].forward[{j}]"
-            protos = [(p, p) for p in PROTOS]
+    def _rows(self, i: int, row_list: RowList, rows: list[dict[str, str]]) -> ComposeResult:
+        """Network ``i``'s leases or forwards, one a line, and the button that adds one."""
+        yield Static(row_list.heading, classes="subsection", markup=False)
+        for j, row in enumerate(rows):
+            path = f"network[{i}].{row_list.path}[{j}]"
             controls: list[Widget] = [
-                Select(
-                    protos,
-                    value=row.get("proto", "tcp"),
-                    allow_blank=False,
-                    compact=True,
-                    id=f"n{i}-fwd{j}-proto",
-                ),
-                _input(f"n{i}-fwd{j}-ports", row.get("ports", ""), "ports: 80, 443"),
-                _input(f"n{i}-fwd{j}-to", row.get("to", ""), "to VM address"),
-                _input(f"n{i}-fwd{j}-to_port", row.get("to_port", ""), "VM port (0 same)"),
-                Button("Remove", id=f"n{i}-fwd{j}-remove", compact=True),
+                self._row_control(f"n{i}-{row_list.sub}{j}-{field.key}", row, field)
+                for field in row_list.fields
             ]
-            subpaths = tuple(f"{path}.{k}" for k in ("ports", "to", "to_port"))
-            yield FieldRow(
-                path, f"Forward {j + 1}", *controls, subpaths=subpaths, classes="sub-row"
-            )
-        yield Button("Add a port forward", id=f"n{i}-fwd-add", compact=True, classes="add-row")
+            controls.append(Button("Remove", id=f"n{i}-{row_list.sub}{j}-remove", compact=True))
+            subpaths = tuple(f"{path}.{field.key}" for field in row_list.fields)
+            label = f"{row_list.name} {j + 1}"
+            yield FieldRow(path, label, *controls, subpaths=subpaths, classes="sub-row")
+        yield Button(row_list.add, id=f"n{i}-{row_list.sub}-add", compact=True, classes="add-row")
+
+    @staticmethod
+    def _row_control(widget_id: str, row: dict[str, str], field: RowField) -> Widget:
+        value = row.get(field.key, "")
+        if field.choices:
+            return _select(widget_id, value or field.choices[0], field.choices)
+        return _input(widget_id, value, field.label)
 
     def on_mount(self) -> None:
         self.refresh_findings()
@@ -200,10 +188,10 @@ class ParametersScreen(WizardScreen):
         network = self.form.networks[int(head[1:])]
         focus = ""
         if rest == "lease-add":
-            network.dhcp_hosts.append({"mac": "", "ip": "", "name": "", "id": ""})
+            network.add_lease()
             focus = f"{head}-lease{len(network.dhcp_hosts) - 1}-mac"
         elif rest == "fwd-add":
-            network.forwards.append({"proto": "tcp", "ports": "", "to": "", "to_port": "0"})
+            network.add_forward()
             focus = f"{head}-fwd{len(network.forwards) - 1}-ports"
         elif rest.endswith("-remove"):
             sub = rest.removesuffix("-remove")

@@ -260,7 +260,7 @@ class PreviewScreen(WizardScreen):
         self.notify(f"Saved {written}", title="Exported")
 
     def go_next(self) -> None:
-        from virtnet_tui.tui.dialogs.confirm_apply import ConfirmApplyDialog
+        from virtnet_tui.tui.dialogs.yes_no import YesNoDialog
 
         plan = self.prepared.plan
         steps = sum(1 for _ in plan.steps())
@@ -277,4 +277,4 @@ class PreviewScreen(WizardScreen):
             if apply:
                 self.wizard.show_apply()
 
-        self.app.push_screen(ConfirmApplyDialog(text), done)
+        self.app.push_screen(YesNoDialog(text, yes="Apply", no="Not now"), done)

@@ -12,17 +12,13 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Label, Select, Static
 
-from virtnet_tui.core.model import NETWORK_TYPES, Family
+from virtnet_tui.core.model import NETWORK_TYPES
 from virtnet_tui.tui.screens.base import WizardScreen
+from virtnet_tui.wizard.questions import FAMILIES
 
 if TYPE_CHECKING:
     from virtnet_tui.core.advisor import NetworkChoice, Recommendation
 
-FAMILIES: tuple[tuple[str, Family], ...] = (
-    ("IPv4", "ipv4"),
-    ("IPv6", "ipv6"),
-    ("IPv4 + IPv6", "both"),
-)
 _FAMILY_LABEL = {value: label for label, value in FAMILIES}
 
 

@@ -23,7 +23,7 @@ ACTIONS = (
 class RerunMenuScreen(WizardScreen):
     """Replaces Welcome when an earlier run left networks behind."""
 
-    STEP = 1
+    HEADING = "Re-run · Menu"
     NEXT_LABEL = "Continue"
 
     def __init__(self, managed: tuple[str, ...]) -> None:

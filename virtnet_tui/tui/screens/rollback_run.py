@@ -20,18 +20,18 @@ if TYPE_CHECKING:
 class RollbackRunScreen(WizardScreen):
     """Runs still in place, newest first; one that a later run depends on says which, and why."""
 
-    STEP = 1
+    HEADING = "Re-run · Roll back a run"
     NEXT_LABEL = "Roll back"
+    BUSY_NOTICE = "The rollback is running; wait for it to finish."
 
     def __init__(self) -> None:
         super().__init__()
         self.infos: list[RunInfo] = []
         self.blockers: dict[str, str] = {}
         """Run id -> why it cannot be rolled back now (``rollback.later_conflicts``)."""
-        self.busy = False
 
     def compose_body(self) -> ComposeResult:
-        yield self.title_bar("roll back a run")
+        yield self.title_bar()
         with VerticalScroll(id="body"):
             yield Label("Runs with changes in place (newest first):", classes="section")
             yield OptionList(id="rollback-runs")
@@ -102,12 +102,6 @@ class RollbackRunScreen(WizardScreen):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         self.action_next()
-
-    def action_back(self) -> None:
-        if self.busy:
-            self.notify("The rollback is running; wait for it to finish.", severity="warning")
-            return
-        self.wizard.go_back()
 
     def go_next(self) -> None:
         info = self._selected()

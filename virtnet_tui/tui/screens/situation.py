@@ -11,7 +11,12 @@ from textual.widgets import Input, Select, Static
 
 from virtnet_tui.tui.screens.base import WizardScreen
 from virtnet_tui.tui.widgets.field_row import FieldRow
-from virtnet_tui.wizard.questions import HOST_QUESTIONS, SITUATION_QUESTIONS, Question
+from virtnet_tui.wizard.questions import (
+    HOST_QUESTIONS,
+    HOST_SECTION,
+    SITUATION_QUESTIONS,
+    Question,
+)
 
 
 def _control(question: Question, value: str, section: str) -> Widget:
@@ -23,6 +28,18 @@ def _control(question: Question, value: str, section: str) -> Widget:
     return Input(value, type=kind, compact=True, id=widget_id, select_on_focus=False)
 
 
+def _rows(section: str, questions: tuple[Question, ...], texts: dict[str, str]) -> ComposeResult:
+    """A field row per question, showing the answer in ``texts``."""
+    for question in questions:
+        yield FieldRow(
+            f"{section}.{question.key}",
+            question.label,
+            _control(question, texts[question.key], section),
+            help=question.help,
+            why=question.why,
+        )
+
+
 class SituationScreen(WizardScreen):
     """Every question of the answers file's [situation] table, and the uplink's addresses."""
 
@@ -32,26 +49,10 @@ class SituationScreen(WizardScreen):
         yield self.title_bar("tell the wizard about this host")
         form = self.form
         with VerticalScroll(id="body"):
-            for question in SITUATION_QUESTIONS:
-                yield FieldRow(
-                    f"situation.{question.key}",
-                    question.label,
-                    _control(question, form.situation[question.key], "situation"),
-                    help=question.help,
-                    why=question.why,
-                )
-            yield Static(
-                "The host's uplink — found by the probe; correct it if it is wrong.",
-                classes="section",
-                markup=False,
-            )
-            for question in HOST_QUESTIONS:
-                yield FieldRow(
-                    f"host.{question.key}",
-                    question.label,
-                    _control(question, form.host[question.key], "host"),
-                    help=question.help,
-                )
+            yield from _rows("situation", SITUATION_QUESTIONS, form.situation)
+            heading, note = HOST_SECTION
+            yield Static(f"{heading} — {note}.", classes="section", markup=False)
+            yield from _rows("host", HOST_QUESTIONS, form.host)
             yield Static(self._other_facts(), id="other-facts", markup=False)
 
     def _other_facts(self) -> str:

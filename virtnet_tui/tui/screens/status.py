@@ -30,11 +30,11 @@ def runs_lines(infos: list[RunInfo]) -> list[str]:
 class StatusScreen(WizardScreen):
     """Reads the state, the host and the journal; changes nothing."""
 
-    STEP = 1
+    HEADING = "Re-run · Status"
     NEXT_LABEL = "Back to the menu"
 
     def compose_body(self) -> ComposeResult:
-        yield self.title_bar("status")
+        yield self.title_bar()
         with VerticalScroll(id="body"):
             yield Static("Looking at the host…", id="status-text", markup=False)
 
