@@ -9,7 +9,7 @@ from virtnet_tui.hosts.sandbox import SandboxHost
 
 
 def make_host(root: str | None, netns: str | None) -> Host:
-    """The host that ``--root`` and ``--netns`` select (docs/contract.md, "Where a command acts")."""
+    """The host that ``--root`` and ``--netns`` select (docs/contract.md: where a command acts)."""
     if netns:
         return NetnsHost(netns, root or "/")
     if root:
