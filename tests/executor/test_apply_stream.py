@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from support.apply_sandbox import diff, prime, snapshot
+from support.apply_sandbox import diff, plan_on_primed, prime, snapshot
 from support.paths import EXAMPLES
 
 from virtnet_tui.core.answers import load_answers
-from virtnet_tui.core.planning import prepare
 from virtnet_tui.executor.apply import Options
 from virtnet_tui.executor.progress import (
     Checkpoint,
@@ -20,7 +19,7 @@ from virtnet_tui.executor.progress import (
 )
 from virtnet_tui.executor.stream import executor_events
 
-PLAN = prepare(load_answers(EXAMPLES / "custom-nat.toml")).plan
+PLAN = plan_on_primed(load_answers(EXAMPLES / "custom-nat.toml"))
 
 
 def test_a_confirmed_run_streams_every_stage_step_and_checkpoint(tmp_path: Path) -> None:

@@ -139,3 +139,16 @@ def test_the_sandbox_answers_canned_commands_without_recording_them(tmp_path: Pa
 @pytest.mark.parametrize("kind", ["real", "netns"])
 def test_hosts_that_run_commands_have_none_canned(kind: HostKind, tmp_path: Path) -> None:
     assert _host(kind, tmp_path).canned_commands() == frozenset()
+
+
+def test_programs_are_found_where_commands_run(tmp_path: Path) -> None:
+    # The machine's python runs in a namespace with a root (the root lies over the
+    # machine), but not in a sandbox, whose commands are only recorded.
+    import sys
+
+    python = os.path.realpath(sys.executable)
+    assert NetnsHost("somens", tmp_path / "netns").has_program(python)
+    assert not SandboxHost(tmp_path / "sbx").has_program(python)
+    SandboxHost(tmp_path / "sbx").write_text("/usr/sbin/brctl", "#!/bin/sh\n", mode=0o755)
+    assert SandboxHost(tmp_path / "sbx").has_program("/usr/sbin/brctl")
+    assert not NetnsHost("somens", tmp_path / "netns").has_program("/usr/sbin/no-such-tool")

@@ -161,6 +161,8 @@ def test_demo_sandbox_gives_the_demo_host(tmp_path: Path) -> None:
         used_networks=("default",),
         system_dnsmasq=False,
         default_network_active=True,
+        # libvirt brought dnsmasq and iptables along; no bridge-utils, no radvd.
+        installed=("dnsmasq", "libvirt", "iptables"),
     )
     assert result.problems == ()
     assert [(i.name, i.kind, i.state) for i in result.interfaces] == [
@@ -326,3 +328,15 @@ def test_probed_host_accepts_a_routed_slice_of_its_own_block(tmp_path: Path) -> 
     )
     with pytest.raises(AnswersError):
         prepare(merge_facts(facts, clash))
+
+
+def test_what_is_installed_is_told_by_the_programs(tmp_path: Path) -> None:
+    host = SandboxHost(tmp_path)
+    assert probe(host).facts.installed == ()
+    for program in ("/usr/sbin/brctl", "/usr/bin/virsh", "/sbin/iptables-restore"):
+        host.write_text(program, "#!/bin/sh\n", mode=0o755)
+    # virsh alone is not libvirt (no daemon), iptables-restore alone not iptables (no v6).
+    assert probe(host).facts.installed == ("bridge-utils",)
+    host.write_text("/usr/sbin/virtnetworkd", "#!/bin/sh\n", mode=0o755)
+    host.write_text("/usr/sbin/ip6tables-restore", "#!/bin/sh\n", mode=0o755)
+    assert set(probe(host).facts.installed) == {"bridge-utils", "libvirt", "iptables"}

@@ -21,6 +21,9 @@ import pytest
 from support.paths import EXAMPLES
 from virtnet_tui.cli.main import main
 from virtnet_tui.core.answers import answers_to_toml
+from virtnet_tui.core.model import Answers
+from virtnet_tui.core.plan import Plan
+from virtnet_tui.core.recipes.packages import NEED_PROGRAMS
 from virtnet_tui.executor.journal import LOCK_PATH, RUNS_DIR
 from virtnet_tui.hosts.sandbox import SANDBOX_COMMAND_LOG, SANDBOX_RESPONSES, SandboxHost
 from virtnet_tui.probe.commands import MODPROBE_DRY_DUMMY
@@ -75,6 +78,17 @@ def fast_root(tmp_path: Path) -> Iterator[Path]:
         yield tmp_path / "root"
 
 
+def plan_on_primed(answers: Answers) -> Plan:
+    """The plan ``apply`` makes of ``answers`` on a primed sandbox (its probe included)."""
+    from virtnet_tui.core.changes.managed import State
+    from virtnet_tui.core.planning import prepare
+    from virtnet_tui.managed.host_answers import answers_for_host
+
+    with tempfile.TemporaryDirectory(prefix="vnw-primed-") as folder:
+        host = prime(Path(folder))
+        return prepare(answers_for_host(answers, host, State())).plan
+
+
 def prime(root: Path) -> SandboxHost:
     """A sandbox with seeded files and libvirt's test driver state already saved.
 
@@ -85,8 +99,13 @@ def prime(root: Path) -> SandboxHost:
     host = SandboxHost(root)
     for path, (text, mode, uid) in SEEDED.items():
         host.write_bytes(path, text.encode(), mode, uid, uid)
-    # What `apply` probes: a host that runs systemd and has the dummy link type.
+    # What `apply` probes: a host that runs systemd, has the dummy link type and every
+    # program the recipes run (so no plan starts by installing packages).
     host.path("/run/systemd/system").mkdir(parents=True, exist_ok=True)
+    for groups in NEED_PROGRAMS.values():
+        for group in groups:
+            if not host.exists(f"/usr/sbin/{group[0]}"):
+                host.write_text(f"/usr/sbin/{group[0]}", "#!/bin/sh\n", mode=0o755)
     # Added to what a seeded demo host already answers, never in place of it.
     responses = json.loads(host.read_text("/" + SANDBOX_RESPONSES) or "{}")
     host.write_text("/" + SANDBOX_RESPONSES, json.dumps({**PROBE_RESPONSES, **responses}) + "\n")

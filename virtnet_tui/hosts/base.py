@@ -126,6 +126,10 @@ class Host(ABC):
     def exists(self, path: str) -> bool:
         return self.path(path).exists()
 
+    def has_program(self, path: str) -> bool:
+        """Whether a command run on this host finds the program at ``path``."""
+        return self.exists(path)
+
     def is_dir(self, path: str) -> bool:
         return self.path(path).is_dir()
 

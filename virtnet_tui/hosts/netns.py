@@ -46,6 +46,11 @@ class NetnsHost(Host):
         """Whether files live under a root folder (and commands see them there)."""
         return self.root != Path("/")
 
+    def has_program(self, path: str) -> bool:
+        # Commands run with the root's files laid over the machine's: a program is found
+        # in either (the machine's programs are what the namespace runs).
+        return self.exists(path) or (self.mapped and os.path.exists(path))
+
     def _prepare(self) -> None:
         """Give the root its private /run before anything is written or run."""
         if self.mapped and not self._prepared:

@@ -48,7 +48,7 @@ def which(host: Host, program: str) -> bool:
     """Whether ``program`` is installed, looked up through the host's files (no command runs)."""
     for folder in BIN_DIRS:
         try:
-            if host.exists(f"{folder}/{program}"):
+            if host.has_program(f"{folder}/{program}"):
                 return True
         except OSError:
             continue

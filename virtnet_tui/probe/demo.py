@@ -38,6 +38,15 @@ DEMO_LINK_LOCAL = "fe80::ec4:7aff:fe92:ecee"
 DEMO_SSH_CLIENT = "198.51.100.23"
 DEMO_KERNEL = "6.1.0-18-amd64"
 DEMO_DNSMASQ = "2.89"
+#: Programs the demo host has installed (stand-ins: only their presence is probed).
+DEMO_PROGRAMS = (
+    "/usr/sbin/nft",
+    "/usr/sbin/libvirtd",
+    "/usr/bin/virsh",
+    "/usr/sbin/dnsmasq",
+    "/usr/sbin/iptables-restore",
+    "/usr/sbin/ip6tables-restore",
+)
 
 _OS_RELEASE = """\
 PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"
@@ -214,11 +223,16 @@ def seed_demo_host(root: Path) -> None:
     for path, text in texts.items():
         if not host.exists(path):
             host.write_text(path, text)
-    # The probe tells systemd by this folder, and an installed nftables by its program.
+    # The probe tells systemd by this folder, and what is installed by its programs: libvirt
+    # (which brought dnsmasq and iptables along) and nftables, as on a Debian 12 KVM host.
     host.path("/run/systemd/system").mkdir(parents=True, exist_ok=True)
-    if not host.exists("/usr/sbin/nft"):
-        stand_in = "#!/bin/sh\n# Sandbox stand-in: the probe only checks that nft is installed.\n"
-        host.write_text("/usr/sbin/nft", stand_in, mode=0o755)
+    for program in DEMO_PROGRAMS:
+        if not host.exists(program):
+            name = program.rsplit("/", 1)[-1]
+            stand_in = (
+                f"#!/bin/sh\n# Sandbox stand-in: the probe only checks that {name} is installed.\n"
+            )
+            host.write_text(program, stand_in, mode=0o755)
     # Two VMs for the attach screens; running state kept as SandboxHost saves it.
     folder = f"/{SANDBOX_LIBVIRT_DIR}/{SANDBOX_DOMAINS_SUBDIR}"
     for name, _, mac in DEMO_VMS:

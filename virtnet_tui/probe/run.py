@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from virtnet_tui.core.model import HostFacts
+from virtnet_tui.core.recipes.packages import NEED_PROGRAMS
 from virtnet_tui.core.validate.fields import check_distro_version, check_hostname
 from virtnet_tui.hosts.base import CommandResult, Host
 from virtnet_tui.probe.answers import facts_for_uplink, merge_facts, suggest_situation, with_uplink
@@ -183,6 +184,7 @@ def probe(host: Host) -> ProbeResult:
         default_network_active=any(
             n.name == "default" and (n.active or n.autostart) for n in view.networks
         ),
+        installed=installed_needs(host),
     )
     return ProbeResult(
         facts=with_uplink(facts, up),
@@ -197,6 +199,15 @@ def probe(host: Host) -> ProbeResult:
         problems=tuple(dict.fromkeys(problems)),
         commands=tuple(c for c in jobs.started if c in jobs.runner.started),
         seconds=time.monotonic() - began,
+    )
+
+
+def installed_needs(host: Host) -> tuple[str, ...]:
+    """What the recipes need that is already on the host, told by its programs."""
+    return tuple(
+        need
+        for need, groups in NEED_PROGRAMS.items()
+        if all(any(which(host, program) for program in group) for group in groups)
     )
 
 

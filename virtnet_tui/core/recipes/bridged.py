@@ -9,7 +9,6 @@ from virtnet_tui.core.recipes.common import (
     DEBIAN_INTERFACES,
     RHEL_IFCFG_DIR,
     host_address,
-    install_argv,
     vm_notes,
 )
 from virtnet_tui.core.render.ifcfg import (
@@ -52,18 +51,8 @@ def build(b: PlanBuilder, spec: NetworkSpec) -> None:
                 ),
             )
         )
-    if "bridge-utils" not in facts.installed and b.first_time("bridge-utils"):
-        b.add(
-            Stage(
-                name="Install bridge-utils",
-                steps=(
-                    CommandStep(
-                        install_argv(facts.distro, ("bridge-utils",)),
-                        description="install bridge-utils (bridge support for the network scripts)",
-                    ),
-                ),
-            )
-        )
+    if facts.distro == "debian":
+        b.need("bridge-utils")  # ifupdown's bridge_ports runs brctl
     steps, after_undo = (
         _debian_steps(b, spec, uplink) if facts.distro == "debian" else _rhel_steps(b, spec, uplink)
     )

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from virtnet_tui.core.model import Answers, HostFacts
 from virtnet_tui.core.plan import Plan, Stage, Todo
+from virtnet_tui.core.recipes.packages import Need, install_stage
 
 
 @dataclass
@@ -24,6 +25,7 @@ class PlanBuilder:
     notes: list[str] = field(default_factory=list)
     _planned: dict[str, str] = field(default_factory=dict)
     _once: set[str] = field(default_factory=set)
+    _needs: list[Need] = field(default_factory=list)
 
     @property
     def facts(self) -> HostFacts:
@@ -48,6 +50,10 @@ class PlanBuilder:
         self._once.add(key)
         return True
 
+    def need(self, *needs: Need) -> None:
+        """The plan runs what ``needs`` provide: the first stage installs what is missing."""
+        self._needs += [n for n in needs if n not in self._needs]
+
     def add(self, stage: Stage) -> None:
         if stage.steps:
             self.stages.append(stage)
@@ -68,8 +74,9 @@ class PlanBuilder:
             self.notes.append(text)
 
     def build(self) -> Plan:
+        install = install_stage(self.facts, tuple(self._needs))
         return Plan(
-            stages=tuple(self.stages),
+            stages=(install, *self.stages) if install else tuple(self.stages),
             todos=tuple(self.todos),
             warnings=tuple(self.warnings),
             notes=tuple(self.notes),

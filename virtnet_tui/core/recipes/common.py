@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import netaddr
 
-from virtnet_tui.core.model import Distro, NetworkSpec
+from virtnet_tui.core.model import NetworkSpec
 from virtnet_tui.core.plan import Check, CommandStep, FileStep, Stage, SysctlStep, Todo
 from virtnet_tui.core.recipes.builder import PlanBuilder
 from virtnet_tui.core.render.libvirt_xml import render_interface_xml, virt_install_network_arg
@@ -14,13 +14,6 @@ FORWARDING_SYSCTL = "/etc/sysctl.d/90-virtnet-wizard-forwarding.conf"
 
 RHEL_IFCFG_DIR = "/etc/sysconfig/network-scripts"
 DEBIAN_INTERFACES = "/etc/network/interfaces"
-
-
-def install_argv(distro: Distro, packages: tuple[str, ...]) -> tuple[str, ...]:
-    """The distro's package manager, non-interactive."""
-    if distro == "debian":
-        return ("apt-get", "install", "-y", "--no-install-recommends", *packages)
-    return ("dnf" if distro == "fedora" else "yum", "install", "-y", *packages)
 
 
 def systemctl(*args: str) -> tuple[str, ...]:

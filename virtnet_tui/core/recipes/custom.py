@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from virtnet_tui.core.model import NetworkSpec
+from virtnet_tui.core.model import HostFacts, NetworkSpec
 from virtnet_tui.core.plan import Argv, Check, CommandStep, FileStep, LibvirtStep, Stage, Step
 from virtnet_tui.core.recipes.builder import PlanBuilder
 from virtnet_tui.core.recipes.common import (
@@ -61,6 +61,7 @@ SYSTEMD_DIR = "/etc/systemd/system"
 
 def build(b: PlanBuilder, spec: NetworkSpec) -> None:
     """Add the stages of a ``custom-routed`` or ``custom-nat`` network to ``b``."""
+    b.need("dnsmasq", "iptables")
     _disable_default_network(b)
     _virtual_bridge(b, spec)
     add_forwarding(b)
@@ -69,6 +70,15 @@ def build(b: PlanBuilder, spec: NetworkSpec) -> None:
     if spec.type == "custom-routed" or spec.ipv6:
         static_route_todos(b, spec)
     vm_notes(b, spec)
+
+
+def _boot_switch(f: HostFacts, service: str) -> tuple[Argv, Argv]:
+    """The commands that make ``service`` start at boot, and stop it from doing so."""
+    if f.systemd:
+        return systemctl("enable", f"{service}.service"), systemctl("disable", f"{service}.service")
+    if f.distro == "debian":
+        return ("update-rc.d", service, "enable"), ("update-rc.d", service, "disable")
+    return ("chkconfig", service, "on"), ("chkconfig", service, "off")
 
 
 def _disable_default_network(b: PlanBuilder) -> None:
@@ -273,8 +283,8 @@ def _firewall(b: PlanBuilder, spec: NetworkSpec) -> None:
             name=f"Firewall rules for {spec.bridge}",
             steps=tuple(steps),
             risky=True,
-            why_risky="firewall changes; the rules keep the SSH port "
-            f"{f.ssh_port} open and touch no chain the wizard did not create",
+            why_risky="firewall changes; the rules only match traffic of "
+            f"{spec.bridge} and touch no chain the wizard did not create",
             checks=tuple(checks),
             network=spec.name,
         )
@@ -316,7 +326,9 @@ def _dnsmasq(b: PlanBuilder, spec: NetworkSpec) -> None:
         steps.append(CommandStep(restart))
     if spec.ipv6 and spec.ipv6_mode == "slaac" and not at_least(f.dnsmasq_version, "2.64"):
         # dnsmasq before 2.64 cannot do SLAAC: radvd sends the router advertisements.
+        b.need("radvd")
         current = b.current(RADVD_CONF)
+        first_user = not current  # radvd was not configured, so not started at boot either
         if f"interface {br}\n" not in current:
             if current:
                 sep = "" if current.endswith("\n\n") else "\n"
@@ -333,6 +345,11 @@ def _dnsmasq(b: PlanBuilder, spec: NetworkSpec) -> None:
                 else ("service", "radvd", "restart")
             )
         )
+        if first_user and b.first_time("radvd-at-boot"):
+            enable, disable = _boot_switch(f, "radvd")
+            steps.append(
+                CommandStep(enable, undo=(disable,), description="start radvd at boot too")
+            )
     if f.systemd:
         unit = f"dnsmasq@{br}.service"
         steps += [

@@ -11,6 +11,7 @@ from virtnet_tui.core.render.libvirt_xml import render_network_xml
 
 def build(b: PlanBuilder, spec: NetworkSpec) -> None:
     """Add the stages of a libvirt ``routed`` or ``nat`` network to ``b``."""
+    b.need("libvirt")
     xml = render_network_xml(spec)
     what = "routed" if spec.type == "routed" else "NAT"
     b.add(

@@ -106,7 +106,7 @@ def render_firewall_unit(spec: NetworkSpec, facts: HostFacts) -> str:
     services that restore the host's own rule set (a full restore would flush ours),
     and before the network comes up.
 
-    ``facts`` is not needed yet (the rules files carry the SSH port); it is taken so
+    ``facts`` is not needed yet (the rules files carry everything); it is taken so
     that distribution-specific paths can follow without changing callers.
     """
     pre: list[str] = []
