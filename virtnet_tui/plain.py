@@ -136,7 +136,11 @@ class PlainWizard:
             self.say(f"  Why it matters: {question.why}")
         if question.kind in ("choice", "yesno"):
             choices = [(label, value) for value, label in question.choices]
-            texts[question.key] = self._select(question.label, choices, texts[question.key])
+            answer = self._select(question.label, choices, texts[question.key])
+            if section == "situation":
+                self.form.answer_situation(question.key, answer)
+            else:
+                texts[question.key] = answer
             return
 
         def check(value: str) -> str | None:
@@ -149,8 +153,9 @@ class PlainWizard:
     def ask_situation(self) -> None:
         self.say()
         self.say("== The situation")
-        for question in SITUATION_QUESTIONS:
-            self._ask("situation", question)
+        for index in range(len(SITUATION_QUESTIONS)):
+            # Worded (and defaulted) for the site answered just before.
+            self._ask("situation", self.form.situation_questions()[index])
         self.say()
         heading, note = HOST_SECTION
         self.say(f"== {heading} ({note})")

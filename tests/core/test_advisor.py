@@ -128,6 +128,24 @@ def test_homelab_serving_the_lan_over_ethernet_gets_bridged() -> None:
     assert "hides" in alternative(rec, "nat")
 
 
+@pytest.mark.parametrize(("uplink", "expected"), [
+    ("ethernet", [("bridged", "ipv4")]),
+    ("both", [("bridged", "ipv4"), ("routed", "ipv4")]),
+])  # fmt: skip
+def test_the_address_count_limits_bridging_only_on_dedicated_servers(
+    uplink: Uplink, expected: Shape
+) -> None:
+    # The guide: a home lab whose VMs serve the LAN over Ethernet gets a bridge; the VMs
+    # take LAN addresses, so however few the operator counted, that is no obstacle.
+    homelab = Situation(
+        site="homelab", uplink=uplink, bridging_allowed=True, public_ipv4=0, vms=5, inbound=True
+    )
+    assert shape(recommend(homelab)) == expected
+    assert not any("too few" in r for r in recommend(homelab).reasons)
+    dedicated = replace(homelab, site="dedicated", uplink="ethernet", public_ipv4=1)
+    assert "bridged" not in [t for t, _ in shape(recommend(dedicated))]
+
+
 def test_homelab_serving_the_lan_over_wireless_gets_routed() -> None:
     rec = recommend(
         Situation(

@@ -179,7 +179,15 @@ def _weigh_ipv6_block(d: _Draft) -> None:
 
 
 def _weigh_ipv4_supply(d: _Draft) -> None:
-    where = "on the LAN" if d.homelab else "spare"
+    if d.homelab:
+        # The guide limits bridging by the address count on dedicated servers only: on a
+        # LAN of your own the VMs take LAN addresses (its DHCP server), or a private subnet.
+        d.reasons.append(
+            "In a home lab the VMs take their IPv4 addresses from the LAN or from a private "
+            "subnet, so no count of spare addresses limits the choice."
+        )
+        return
+    where = "spare"
     vms = _count(d.vms, "VM", "VMs")
     if d.ipv4 == 0:
         d.reasons.append(f"No IPv4 address {where} for the VMs: none can have one of its own.")
@@ -224,7 +232,7 @@ def _nat_for_outbound_homelab(d: _Draft) -> bool:
 def _one_network_per_uplink(d: _Draft) -> bool:
     if not (d.homelab and d.situation.uplink == "both"):
         return False
-    wired: PlainType = "bridged" if d.can_bridge and d.ipv4_enough else "routed"
+    wired: PlainType = "bridged" if d.can_bridge else "routed"
     d.picks.append(_Pick(wired, "ipv4", SECTION_EXAMPLE_3, uplink="ethernet"))
     d.picks.append(_Pick("routed", "ipv4", SECTION_EXAMPLE_3, uplink="wireless"))
     d.reasons.append(
@@ -235,7 +243,8 @@ def _one_network_per_uplink(d: _Draft) -> bool:
 
 
 def _bridge_ipv4(d: _Draft) -> bool:
-    if not (d.can_bridge and d.ipv4_enough):
+    # On a dedicated server each bridged VM needs one of the provider's addresses.
+    if not (d.can_bridge and (d.homelab or d.ipv4_enough)):
         return False
     side: UplinkSide = "ethernet" if d.situation.uplink == "both" else ""
     d.picks.append(_Pick("bridged", "ipv4", SECTION_BRIDGED, uplink=side))
@@ -429,6 +438,8 @@ def _bridging_lost(d: _Draft) -> str:
     if s.uplink == "wireless":
         return "The uplink is wireless, and a wireless link cannot be bridged."
     if not s.bridging_allowed:
+        if d.homelab:
+            return "The LAN accepts only the host's MAC on this port (switch port security)."
         return "Only the host's MAC may bind addresses here; a rented private VLAN would lift that."
     if d.homelab and not s.inbound:
         return "VMs only connect out, so giving each one a LAN address is not needed."

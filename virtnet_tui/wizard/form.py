@@ -27,7 +27,13 @@ from virtnet_tui.core.model import (
     Situation,
     Uplink,
 )
-from virtnet_tui.wizard.questions import HOST_QUESTIONS, LEASE_FIELDS, SITUATION_QUESTIONS
+from virtnet_tui.wizard.questions import (
+    BRIDGING_DEFAULT,
+    HOST_QUESTIONS,
+    LEASE_FIELDS,
+    SITUATION_QUESTIONS,
+    Question,
+)
 
 if TYPE_CHECKING:
     from virtnet_tui.core.advisor import NetworkChoice, Recommendation
@@ -275,6 +281,8 @@ class WizardForm:
     """The (type, family) list the network forms were drafted for."""
     prepared: Prepared | None = None
     """The plan the preview shows; set by ``prepare()``."""
+    answered: set[str] = field(default_factory=set)
+    """Situation keys the operator has answered (their defaults no longer follow others)."""
 
     def set_facts(self, facts: HostFacts, situation: Situation | None = None) -> None:
         """Take the probe's findings: the host questions and the situation start from them."""
@@ -282,6 +290,25 @@ class WizardForm:
         self.host = host_texts(facts)
         if situation is not None:
             self.situation = situation_texts(situation)
+            self._follow_site()
+
+    def answer_situation(self, key: str, value: str) -> None:
+        """The operator answered ``key``; defaults that depend on it follow."""
+        self.situation[key] = value
+        self.answered.add(key)
+        if key == "site":
+            self._follow_site()
+
+    def _follow_site(self) -> None:
+        # A provider usually refuses VMs' own MACs; a LAN of your own usually accepts them.
+        if "bridging_allowed" not in self.answered:
+            site = self.situation.get("site", "dedicated")
+            self.situation["bridging_allowed"] = BRIDGING_DEFAULT.get(site, "no")
+
+    def situation_questions(self) -> tuple[Question, ...]:
+        """The situation questions worded for the site answered so far."""
+        site = self.situation.get("site", "dedicated")
+        return tuple(q.worded_for(site) for q in SITUATION_QUESTIONS)
 
     # --- situation and host ----------------------------------------------------------
 

@@ -26,7 +26,17 @@ class Question:
     """(value, label) for a choice; for yes/no the labels of "yes" and "no"."""
     why: str = ""
     """Why the answer matters, for questions whose effect is not obvious."""
+    homelab: Question | None = None
+    """The same question in a home lab's words, where a provider's would not fit."""
 
+    def worded_for(self, site: str) -> Question:
+        """The question as it reads for ``site`` ("dedicated" or "homelab")."""
+        return self.homelab if site == "homelab" and self.homelab else self
+
+
+#: Whether VMs may bind their own MACs, before the operator says: a provider usually
+#: refuses them, a LAN of your own usually accepts them.
+BRIDGING_DEFAULT = {"dedicated": "no", "homelab": "yes"}
 
 SITUATION_QUESTIONS: tuple[Question, ...] = (
     Question(
@@ -59,13 +69,23 @@ SITUATION_QUESTIONS: tuple[Question, ...] = (
     ),
     Question(
         "bridging_allowed",
-        "May VMs use their own MAC addresses on the uplink?",
-        "Whether the provider or LAN accepts frames from MACs other than the host's "
-        "(or you rent a private VLAN).",
+        "Does the provider accept the VMs' own MACs?",
+        "Most providers accept frames only from the server's own MAC address, unless you "
+        "rent a private VLAN (or extra addresses with MACs of their own).",
         "yesno",
-        (("yes", "yes, VM MACs may bind addresses"), ("no", "no, only the host's MAC")),
+        (("yes", "yes, VM MACs may bind addresses"), ("no", "no, only the server's MAC")),
         why="A bridge puts every VM straight on the wire with its own MAC; most providers "
         "drop such frames, which leaves routing or NAT.",
+        homelab=Question(
+            "bridging_allowed",
+            "Does your LAN accept the VMs' own MACs?",
+            "A LAN of your own usually does; a switch port limited to one MAC (port "
+            "security) or a Wi-Fi link does not.",
+            "yesno",
+            (("yes", "yes, VM MACs may bind addresses"), ("no", "no, only the host's MAC")),
+            why="A bridge puts every VM straight on the LAN with its own MAC, as if it were "
+            "a computer of its own; without that, routing or NAT is left.",
+        ),
     ),
     Question(
         "ipv6_prefix",

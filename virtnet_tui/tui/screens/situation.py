@@ -14,7 +14,6 @@ from virtnet_tui.tui.widgets.field_row import FieldRow
 from virtnet_tui.wizard.questions import (
     HOST_QUESTIONS,
     HOST_SECTION,
-    SITUATION_QUESTIONS,
     Question,
 )
 
@@ -37,6 +36,7 @@ def _rows(section: str, questions: tuple[Question, ...], texts: dict[str, str]) 
             _control(question, texts[question.key], section),
             help=question.help,
             why=question.why,
+            id=f"row-{section}-{question.key}",
         )
 
 
@@ -49,7 +49,7 @@ class SituationScreen(WizardScreen):
         yield self.title_bar("tell the wizard about this host")
         form = self.form
         with VerticalScroll(id="body"):
-            yield from _rows("situation", SITUATION_QUESTIONS, form.situation)
+            yield from _rows("situation", form.situation_questions(), form.situation)
             heading, note = HOST_SECTION
             yield Static(f"{heading} — {note}.", classes="section", markup=False)
             yield from _rows("host", HOST_QUESTIONS, form.host)
@@ -80,9 +80,25 @@ class SituationScreen(WizardScreen):
         if not widget_id:
             return
         section, _, key = widget_id.partition("-")
-        texts = self.form.situation if section == "situation" else self.form.host
-        texts[key] = value
+        if section == "situation":
+            if self.form.situation.get(key) == value:
+                return  # a value put in place by the form itself, not the operator's
+            self.form.answer_situation(key, value)
+            if key == "site":
+                self._follow_site()
+        else:
+            self.form.host[key] = value
         self.refresh_findings()
+
+    def _follow_site(self) -> None:
+        """Word the questions for the site, and show the defaults that followed it."""
+        for question in self.form.situation_questions():
+            row = self.query_one(f"FieldRow#row-situation-{question.key}", FieldRow)
+            row.reword(question.label, question.help, question.why)
+            if question.kind in ("choice", "yesno"):
+                select = self.query_one(f"#situation-{question.key}", Select)
+                if select.value != self.form.situation[question.key]:
+                    select.value = self.form.situation[question.key]
 
     def refresh_findings(self) -> None:
         """Show the core's verdict next to each field; Next only when every field is fine."""

@@ -81,6 +81,14 @@ class FieldRow(Vertical):
             yield Static(f"Why it matters: {self._why}", classes="field-why", markup=False)
         yield Static("", classes="field-message", markup=False)
 
+    def reword(self, label: str, help: str, why: str) -> None:
+        """Put another wording of the same question in place (a help or why it lacked stays out)."""
+        self._label, self._help, self._why = label, help, why
+        self.query_one(".field-label", Label).update(label)
+        for css, text in (("field-help", help), ("field-why", f"Why it matters: {why}")):
+            for static in self.query(f".{css}").results(Static):
+                static.update(text)
+
     def show(self, error: str | None = None, warning: str | None = None, note: str = "") -> None:
         """Show the error if any, else the warning, else the note; nothing when all is well."""
         if error:
