@@ -58,6 +58,8 @@ class HostFacts:
     systemd: bool = True
     uplink_interface: str = "eth0"
     wireless_interface: str = ""
+    wireless_ipv4: str = ""
+    """The wireless uplink's address with its prefix: the next hop of routes from its LAN."""
     mac: str = ""
     ipv4: str = ""
     """The uplink's address with its prefix, e.g. ``203.0.113.166/29``."""

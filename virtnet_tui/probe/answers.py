@@ -20,6 +20,7 @@ def with_uplink(facts: HostFacts, up: UplinkFacts) -> HostFacts:
         gateway4=up.gateway4,
         ipv6=up.ipv6,
         gateway6=up.gateway6,
+        wireless_ipv4=up.wireless_ipv4,
     )
 
 

@@ -20,6 +20,7 @@ class UplinkFacts:
     gateway4: str = ""
     ipv6: str = ""
     gateway6: str = ""
+    wireless_ipv4: str = ""
 
     @property
     def ipv6_prefix(self) -> int:
@@ -76,9 +77,12 @@ def uplink_facts(
     interfaces: Iterable[Interface], routes: Iterable[Route], uplink: str, wireless: str
 ) -> UplinkFacts:
     """MAC, addresses and gateways of ``uplink``."""
+    interfaces = list(interfaces)
+    radio = next((i for i in interfaces if wireless and i.name == wireless), None)
+    wireless_ipv4 = _stable(radio.global_addresses(4)) if radio else ""
     iface = next((i for i in interfaces if i.name == uplink), None)
     if iface is None:
-        return UplinkFacts(uplink, wireless)
+        return UplinkFacts(uplink, wireless, wireless_ipv4=wireless_ipv4)
     gateways = {4: "", 6: ""}
     for route in sorted(routes, key=_route_rank, reverse=True):
         if route.dev == uplink and route.gateway:
@@ -91,6 +95,7 @@ def uplink_facts(
         gateway4=gateways[4],
         ipv6=_stable(iface.global_addresses(6)),
         gateway6=gateways[6],
+        wireless_ipv4=wireless_ipv4,
     )
 
 

@@ -22,6 +22,8 @@ from virtnet_tui.core.model import Answers, DhcpHost
 
 # (base, change, the only field expected to be in error)
 ERRORS: dict[str, tuple[Answers, Change, str]] = {
+    # A routed network's uplink names the LAN that routes to it: one of the host's.
+    "routed uplink not the host's": (ROUTED, net(uplink="eth1"), "network[0].uplink"),
     "name space": (NAT, net(name="my net"), "network[0].name"),
     "name dash": (NAT, net(name="-net"), "network[0].name"),
     "name long": (NAT, net(name="n" * 51), "network[0].name"),
@@ -76,7 +78,7 @@ WARNINGS: dict[str, tuple[Answers, Change, str]] = {
                                   "network[0].bridge_mac"),
     "libvirt type with manual firewall": (
         ROUTED, both(situation(firewall="manual"), net(type="routed")), "network[0].type"),
-    "uplink on a routed network": (ROUTED, net(uplink="eth1"), "network[0].uplink"),
+    "uplink on a NAT network": (NAT, net(uplink="eth0"), "network[0].uplink"),
 }  # fmt: skip
 
 

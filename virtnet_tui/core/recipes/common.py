@@ -67,19 +67,39 @@ def add_forwarding(b: PlanBuilder) -> None:
     )
 
 
+def _ipv4_next_hop(b: PlanBuilder, spec: NetworkSpec) -> str:
+    """The host's address on the LAN whose router must learn the route to ``spec``."""
+    f = b.facts
+    if spec.uplink and spec.uplink == f.wireless_interface:
+        # Example 3 of the guide: the wireless LAN reaches its routed network through
+        # the host's wireless address, not the wired one.
+        return host_address(f.wireless_ipv4) if f.wireless_ipv4 else f"<{spec.uplink}'s address>"
+    return host_address(f.ipv4) if f.ipv4 else ""
+
+
 def static_route_todos(b: PlanBuilder, spec: NetworkSpec) -> None:
-    """Routed subnets are only reachable once the upstream router knows the way to them."""
+    """Routed subnets are only reachable once the upstream router knows the way to them.
+
+    Only what is routed: a NAT network's private IPv4 subnet stays behind the host's
+    address (its IPv6 subnet, never NATed, is routed and needs the route).
+    """
     commands = []
-    if spec.ipv4 and b.facts.ipv4:
-        commands.append(f"ip -4 route add {subnet(spec.ipv4)} via {host_address(b.facts.ipv4)}")
+    next_hop = _ipv4_next_hop(b, spec)
+    if spec.ipv4 and spec.type in ("routed", "custom-routed") and next_hop:
+        commands.append(f"ip -4 route add {subnet(spec.ipv4)} via {next_hop}")
     if spec.ipv6 and b.facts.ipv6:
         commands.append(f"ip -6 route add {subnet(spec.ipv6)} via {host_address(b.facts.ipv6)}")
     if not commands:
         return
+    lan = (
+        f"the router of the LAN on {spec.uplink}"
+        if spec.uplink and spec.uplink == b.facts.wireless_interface
+        else "your LAN router"
+    )
     where = (
         "Ask your hosting provider to add these routes"
         if b.answers.situation.site == "dedicated"
-        else "Add these routes on your LAN router (some consumer routers cannot; "
+        else f"Add these routes on {lan} (some consumer routers cannot; "
         "alternative firmware such as OpenWRT can)"
     )
     b.todo(

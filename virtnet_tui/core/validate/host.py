@@ -46,6 +46,14 @@ def check_host(report: Report, host: HostFacts) -> Uplink:
             "is the same as host.uplink_interface; the wired and wireless "
             "uplinks are different devices",
         )
+    if h.wireless_ipv4:
+        report.interface("host.wireless_ipv4", h.wireless_ipv4, 4)
+        if not h.wireless_interface:
+            report.warn(
+                "host.wireless_ipv4",
+                h.wireless_ipv4,
+                "is unused without host.wireless_interface",
+            )
     if h.mac:
         # Read from the card, so a multicast bit is only a doubt, and only when a
         # bridge takes the MAC over (bridged.py).

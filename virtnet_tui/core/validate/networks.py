@@ -54,9 +54,19 @@ def check_network(report: Report, index: int, spec: NetworkSpec, answers: Answer
 
 
 def _routed_or_nat(report: Report, p: str, spec: NetworkSpec, answers: Answers) -> Subnets:
-    if spec.uplink:
+    routed = spec.type in ("routed", "custom-routed")
+    sides = {answers.host.uplink_interface, answers.host.wireless_interface} - {""}
+    if spec.uplink and not routed:
         report.warn(
-            f"{p}.uplink", spec.uplink, "is ignored: only bridged networks enslave a device"
+            f"{p}.uplink", spec.uplink, "is ignored: only bridged and routed networks use it"
+        )
+    elif spec.uplink and spec.uplink not in sides:
+        # A routed network's uplink names the LAN whose router learns the route to it.
+        report.error(
+            f"{p}.uplink",
+            spec.uplink,
+            "must be host.uplink_interface or host.wireless_interface: the LAN whose "
+            "router is to route the subnet to this host",
         )
     if spec.is_libvirt and answers.situation.firewall == "manual":
         report.warn(
