@@ -84,6 +84,15 @@ def sliced_ipv6(facts: HostFacts, prefix: int, specs: Iterable[NetworkSpec], fie
     raise AnswersError((FieldError(field, str(block), "every /64 of the block is in use"),))
 
 
+def _handbook_default_is_free(facts: HostFacts, planned: list[NetworkSpec]) -> bool:
+    taken = set(facts.used_bridges) | set(facts.used_networks)
+    taken |= {s.bridge for s in planned} | {s.name for s in planned}
+    subnet = netaddr.IPNetwork("192.168.122.0/24")
+    return not ({"default", "virbr0"} & taken) and not _overlaps(
+        subnet, _taken_subnets(facts, planned)
+    )
+
+
 def _names(prefix: str, start: int, taken: set[str]) -> Iterator[str]:
     n = start
     while True:
@@ -106,6 +115,16 @@ def _new_spec(
         bridge = next(_names("br", 0, taken))
         uplink = facts.uplink_interface
         return NetworkSpec(type="bridged", name=bridge, bridge=bridge, uplink=uplink)
+    if kind == "nat" and choice.family == "ipv4" and _handbook_default_is_free(facts, planned):
+        # The guide's NAT network is libvirt's own "default" (virbr0, 192.168.122.0/24);
+        # a host without it gets exactly that, which is what its documentation expects.
+        return NetworkSpec(
+            type="nat",
+            name="default",
+            bridge="virbr0",
+            ipv4="192.168.122.1/24",
+            dhcp4=("192.168.122.2", "192.168.122.254"),
+        )
     custom = kind in ("custom-routed", "custom-nat")
     bridge = next(_names("virbr", 10 if custom else 1, taken))
     ipv4 = ""
@@ -139,6 +158,10 @@ def _new_spec(
         ipv6_mode="slaac" if ipv6 else "none",
         bridge_mac=stable_mac(facts.hostname, bridge) if custom else "",
         public_ipv4=str(netaddr.IPNetwork(facts.ipv4).ip) if facts.ipv4 else "",
+        # The wireless side's routed network: its LAN routes to it via the wireless link.
+        uplink=facts.wireless_interface
+        if choice.uplink == "wireless" and kind in ("routed", "custom-routed")
+        else "",
     )
 
 

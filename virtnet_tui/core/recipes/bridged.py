@@ -16,7 +16,11 @@ from virtnet_tui.core.render.ifcfg import (
     render_ifcfg_uplink,
     rhel6_nm_network_line,
 )
-from virtnet_tui.core.render.interfaces import edit_interfaces, render_bridged_stanzas
+from virtnet_tui.core.render.interfaces import (
+    edit_interfaces,
+    render_bridged_stanzas,
+    uplink_options,
+)
 from virtnet_tui.core.render.sysctl import parse_sysctl, render_bridge_nf_sysctl
 from virtnet_tui.core.render.udev import render_bridge_udev_rule
 
@@ -103,8 +107,15 @@ def _debian_steps(
     edited = edit_interfaces(
         b.current(DEBIAN_INTERFACES),
         drop=(uplink, spec.bridge),
-        append=render_bridged_stanzas(spec, b.facts),
+        append=render_bridged_stanzas(spec, b.facts, b.current(DEBIAN_INTERFACES)),
     )
+    hooks = uplink_options(b.current(DEBIAN_INTERFACES), uplink).hooks
+    if hooks:
+        b.warn(
+            f"{uplink}'s up/down commands stay with {uplink}, which becomes a port of "
+            f"{spec.bridge}; any that set routes or addresses on {uplink} should name "
+            f"{spec.bridge} instead: {'; '.join(hooks)}"
+        )
     steps: list[Step] = [
         FileStep(
             DEBIAN_INTERFACES, edited, description=f"configure {spec.bridge} in {DEBIAN_INTERFACES}"
@@ -155,22 +166,41 @@ def _rhel_steps(
                         description="let RHEL 6's NetworkManager manage bridges",
                     )
                 )
-            steps.append(CommandStep(("service", "NetworkManager", "restart")))
-        steps += [
-            CommandStep(
-                ("nmcli", "connection", "reload"), description="make NetworkManager read the files"
-            ),
-            CommandStep(("nmcli", "connection", "down", uplink)),
-            CommandStep(
+            # RHEL 6's NetworkManager (0.8) has no `nmcli connection reload` or `down NAME`:
+            # its restart reads the files, and connections are named with `id`.
+            restart = CommandStep(
+                ("service", "NetworkManager", "restart"),
+                description="make NetworkManager read the files",
+            )
+            steps += [
+                restart,
+                CommandStep(
+                    ("nmcli", "con", "up", "id", uplink),
+                    description=f"re-activate {uplink}, which now brings up {spec.bridge}",
+                ),
+            ]
+            after_undo: tuple[Argv, ...] = (
+                ("service", "NetworkManager", "restart"),
+                ("nmcli", "con", "up", "id", uplink),
+                ("ip", "link", "delete", spec.bridge),
+            )
+        else:
+            steps += [
+                CommandStep(
+                    ("nmcli", "connection", "reload"),
+                    description="make NetworkManager read the files",
+                ),
+                CommandStep(("nmcli", "connection", "down", uplink)),
+                CommandStep(
+                    ("nmcli", "connection", "up", uplink),
+                    description=f"re-activate {uplink}, which now brings up {spec.bridge}",
+                ),
+            ]
+            after_undo = (
+                ("nmcli", "connection", "reload"),
                 ("nmcli", "connection", "up", uplink),
-                description=f"re-activate {uplink}, which now brings up {spec.bridge}",
-            ),
-        ]
-        after_undo: tuple[Argv, ...] = (
-            ("nmcli", "connection", "reload"),
-            ("nmcli", "connection", "up", uplink),
-            ("ip", "link", "delete", spec.bridge),
-        )
+                ("ip", "link", "delete", spec.bridge),
+            )
     else:
         steps += [
             CommandStep(("ifdown", uplink)),

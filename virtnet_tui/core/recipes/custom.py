@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from virtnet_tui.core.model import HostFacts, NetworkSpec
-from virtnet_tui.core.plan import Argv, Check, CommandStep, FileStep, LibvirtStep, Stage, Step
+from virtnet_tui.core.plan import (
+    Argv,
+    Check,
+    CommandStep,
+    FileStep,
+    LibvirtStep,
+    Stage,
+    Step,
+    Todo,
+)
 from virtnet_tui.core.recipes.builder import PlanBuilder
 from virtnet_tui.core.recipes.common import (
     DEBIAN_INTERFACES,
@@ -69,7 +78,25 @@ def build(b: PlanBuilder, spec: NetworkSpec) -> None:
     _dnsmasq(b, spec)
     if spec.type == "custom-routed" or spec.ipv6:
         static_route_todos(b, spec)
+    if spec.type == "custom-nat" and not spec.forwards and b.answers.situation.inbound:
+        _forwards_todo(b, spec)
     vm_notes(b, spec)
+
+
+def _forwards_todo(b: PlanBuilder, spec: NetworkSpec) -> None:
+    """Others must reach the VMs, and on custom NAT that is what port forwards are for."""
+    b.todo(
+        Todo(
+            title=f"Port forwards on {spec.name}",
+            detail="The VMs serve others, but no port is forwarded to them yet: until one "
+            "is, nothing outside this host reaches them. Add one per service once the VM "
+            "has its address (a fixed DHCP lease keeps it), as a run of its own:",
+            commands=(
+                f"virtnet-wizard forward add --network {spec.name} --proto tcp "
+                "--port PORT --to VM-ADDRESS [--to-port VM-PORT]",
+            ),
+        )
+    )
 
 
 def _boot_switch(f: HostFacts, service: str) -> tuple[Argv, Argv]:
@@ -172,7 +199,12 @@ def _virtual_bridge(b: PlanBuilder, spec: NetworkSpec) -> None:
                         undo=(("nmcli", "connection", "down", br),),
                     )
                 )
-            after_undo = (("nmcli", "connection", "reload"),)
+            # RHEL 6's nmcli has no `connection reload`; a restart reads the files again.
+            after_undo = (
+                (("service", "NetworkManager", "restart"),)
+                if rhel6
+                else (("nmcli", "connection", "reload"),)
+            )
         else:
             steps.append(CommandStep(("ifup", br), undo=(("ifdown", br),)))
             if f.dummy_supported and f.systemd:

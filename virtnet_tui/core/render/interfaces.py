@@ -29,10 +29,59 @@ _STANZA_KEYWORDS = frozenset(
 _NAME_LISTS = frozenset({"auto", "no-auto-down", "no-scripts"})
 
 
-def render_bridged_stanzas(spec: NetworkSpec, facts: HostFacts) -> str:
-    """Stanzas that enslave the uplink to ``spec.bridge`` and move the host's addresses onto it."""
+#: Options of an uplink stanza that the bridge's stanzas write themselves (addresses, the
+#: MAC, how IPv6 is configured); every other plain option moves over to the bridge.
+_ADDRESSING = frozenset(
+    {
+        "address", "netmask", "broadcast", "network", "gateway", "pointopoint", "hwaddress",
+        "scope", "autoconf", "accept_ra", "privext", "dad-attempts", "dad-interval",
+    }
+)  # fmt: skip
+#: Commands run around ifup/ifdown: they may be about the card (offloads, its MTU), so
+#: they stay with the uplink, which still comes up, now as a port.
+_HOOKS = frozenset({"pre-up", "up", "post-up", "down", "pre-down", "post-down"})
+
+
+@dataclass(frozen=True)
+class UplinkOptions:
+    """What the uplink's own stanzas say besides its addresses."""
+
+    inet: tuple[str, ...] = ()
+    """Options for the bridge's IPv4 stanza (``dns-nameservers``, ``dns-search``, ``mtu``...)."""
+    inet6: tuple[str, ...] = ()
+    hooks: tuple[str, ...] = ()
+    """The uplink's up/down commands, kept on its (now port) stanza."""
+
+
+def uplink_options(existing: str, uplink: str) -> UplinkOptions:
+    """Read ``uplink``'s ``iface`` stanzas in ``existing`` for what must survive bridging."""
+    found: dict[str, list[str]] = {"inet": [], "inet6": [], "hooks": []}
+    for block in _blocks(existing.splitlines()):
+        words = block.words
+        if len(words) < 3 or words[0] != "iface" or words[1] != uplink:
+            continue
+        family = "inet6" if words[2] == "inet6" else "inet"
+        for line in block.body:
+            option = line.strip()
+            if not option or option.startswith("#"):
+                continue
+            name = option.split()[0]
+            if name in _HOOKS:
+                found["hooks"].append(option)
+            elif name not in _ADDRESSING and option not in found[family]:
+                found[family].append(option)
+    return UplinkOptions(tuple(found["inet"]), tuple(found["inet6"]), tuple(found["hooks"]))
+
+
+def render_bridged_stanzas(spec: NetworkSpec, facts: HostFacts, existing: str = "") -> str:
+    """Stanzas that enslave the uplink to ``spec.bridge`` and move the host's addresses onto it.
+
+    ``existing`` is the current interfaces file: the uplink's DNS servers and other options
+    move to the bridge with its addresses, and its up/down commands stay with it.
+    """
     uplink = spec.uplink or facts.uplink_interface
     bridge = spec.bridge
+    kept = uplink_options(existing, uplink)
     inet: list[str] = []
     if facts.mac:
         # The bridge keeps the uplink's MAC, the only one the provider's switch may accept.
@@ -42,10 +91,10 @@ def render_bridged_stanzas(spec: NetworkSpec, facts: HostFacts) -> str:
         inet += [f"address {net.ip}", f"netmask {net.netmask}"]
         if facts.gateway4:
             inet.append(f"gateway {facts.gateway4}")
-    inet += [f"bridge_ports {uplink}", "bridge_stp off", "bridge_fd 0"]
+    inet += [f"bridge_ports {uplink}", "bridge_stp off", "bridge_fd 0", *kept.inet]
     method = "static" if facts.ipv4 else "dhcp"
     stanzas = [
-        _stanza(f"iface {uplink} inet manual", []),
+        _stanza(f"iface {uplink} inet manual", list(kept.hooks)),
         f"auto {bridge}\n" + _stanza(f"iface {bridge} inet {method}", inet),
     ]
     if facts.ipv6:
@@ -54,7 +103,7 @@ def render_bridged_stanzas(spec: NetworkSpec, facts: HostFacts) -> str:
         if facts.gateway6:
             inet6.append(f"gateway {facts.gateway6}")
         # A server's address is fixed; router advertisements must not add another one.
-        inet6.append("autoconf 0")
+        inet6 += ["autoconf 0", *kept.inet6]
         stanzas.append(_stanza(f"iface {bridge} inet6 static", inet6))
     purpose = f"{uplink} is a port of bridge {bridge}, which holds the host's addresses."
     return _join(purpose, stanzas)
