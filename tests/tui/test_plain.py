@@ -34,7 +34,7 @@ def test_plain_mode_asks_everything_and_ends_with_the_plan(tmp_path: Path) -> No
         term.wait_for("must be from 0 to 1024")
         term.keys("C-u", "0", "Enter")
         _answer(term, "VMs that need an address of their own", "C-u", "3", "Enter")
-        _answer(term, "May VMs use their own MAC", "Enter")
+        _answer(term, "Does the provider accept the VMs' own MACs?", "Enter")
         _answer(term, "IPv6 block size", "Enter")
         _answer(term, "Must others reach services", "Enter")
         _answer(term, "Who manages the host's firewall?", "2", "Enter")
