@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support.apply_sandbox import cli_process, diff, fast_root, run_ids, snapshot
+from support.apply_sandbox import cli_process, diff, fast_root, run_ids, snapshot, start_vm
 from support.rerun_util import NAT, Sandbox, answers_text, custom_nat
 
 from virtnet_tui.core.changes.attach import move_interface, new_mac
@@ -61,7 +61,7 @@ def _interfaces(root: Path, domain: str) -> list[dict[str, str]]:
 
 def test_list_shows_every_vm_with_its_interfaces(sandbox: Sandbox) -> None:
     out = sandbox.ok("attach", "--list")
-    assert "web1 (running)" in out and "db1 (shut off)" in out
+    assert "web1 (shut off)" in out and "db1 (shut off)" in out
     assert f"{WEB1_MAC} on network default, virtio" in out
     data = json.loads(sandbox.ok("attach", "--json"))
     assert [d["name"] for d in data["domains"]] == ["db1", "web1"]
@@ -77,6 +77,7 @@ def test_list_shows_every_vm_with_its_interfaces(sandbox: Sandbox) -> None:
 
 
 def test_moving_an_interface_keeps_its_mac_and_model_and_rolls_back(sandbox: Sandbox) -> None:
+    start_vm(sandbox.root, "web1")  # a running VM: the move takes effect at its next start
     out = sandbox.ok("attach", "--domain", "web1", "--network", "nat1", "--mac", WEB1_MAC)
     assert "shut it down and start it again" in out and "virsh start web1" in out
     assert _interfaces(sandbox.root, "web1") == [

@@ -25,7 +25,13 @@ from virtnet_tui.core.model import Answers
 from virtnet_tui.core.plan import Plan
 from virtnet_tui.core.recipes.packages import NEED_PROGRAMS
 from virtnet_tui.executor.journal import LOCK_PATH, RUNS_DIR
-from virtnet_tui.hosts.sandbox import SANDBOX_COMMAND_LOG, SANDBOX_RESPONSES, SandboxHost
+from virtnet_tui.hosts.sandbox import (
+    SANDBOX_COMMAND_LOG,
+    SANDBOX_DOMAINS_SUBDIR,
+    SANDBOX_LIBVIRT_DIR,
+    SANDBOX_RESPONSES,
+    SandboxHost,
+)
 from virtnet_tui.probe.commands import MODPROBE_DRY_DUMMY
 
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.toml"))
@@ -228,3 +234,12 @@ def copy_tree(template: Path, target: Path) -> None:
             src = Path(folder) / name
             st = src.lstat()
             os.lchown(target / src.relative_to(template), st.st_uid, st.st_gid)
+
+
+def start_vm(root: Path, *names: str) -> None:
+    """Mark sandbox VMs as running, as the sandbox keeps its test driver's state."""
+    state = root / SANDBOX_LIBVIRT_DIR / SANDBOX_DOMAINS_SUBDIR / "state.json"
+    running = json.loads(state.read_text())
+    for name in names:
+        running[name] = {"active": True}
+    state.write_text(json.dumps(running))

@@ -25,6 +25,7 @@ HEAVY = (
     "virtnet_tui.core.validate.leases",
     "virtnet_tui.core.validate.forwards",
     "virtnet_tui.core.validate.overlaps",
+    "virtnet_tui.core.validate.default_network",
     "questionary",
 )
 

@@ -85,6 +85,8 @@ class HostFacts:
     """A system-wide dnsmasq service is installed and must be told to keep off our bridges."""
     default_network_active: bool = True
     """libvirt's ``default`` network exists and may insert its own iptables rules."""
+    default_network_users: tuple[str, ...] = ()
+    """Running VMs with an interface on libvirt's ``default`` network."""
     installed: tuple[str, ...] = ()
     """Packages known to be installed; recipes skip installing these."""
     uplink_addrgenmode: str = "eui64"

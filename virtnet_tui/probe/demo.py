@@ -79,7 +79,9 @@ iface eth0 inet6 static
 
 
 #: The demo's VMs: name, running, and the MAC of their one interface (on libvirt's default).
-DEMO_VMS = (("web1", True, "52:54:00:3b:9a:2b"), ("db1", False, "52:54:00:6f:78:f3"))
+#: Shut off: a VM running on libvirt's default network would (rightly) stop the demo's
+#: custom networks, which take that network down.
+DEMO_VMS = (("web1", False, "52:54:00:3b:9a:2b"), ("db1", False, "52:54:00:6f:78:f3"))
 
 
 def _demo_domain_xml(name: str, mac: str) -> str:

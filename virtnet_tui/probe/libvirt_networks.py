@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
+from xml.etree import ElementTree
 
 from virtnet_tui.hosts.base import Host
 from virtnet_tui.probe.model import LibvirtNetwork
@@ -20,6 +21,8 @@ class LibvirtView:
 
     networks: tuple[LibvirtNetwork, ...] = ()
     problem: str = ""
+    default_users: tuple[str, ...] = ()
+    """Running VMs with an interface on the ``default`` network (or on its bridge)."""
 
     @property
     def reachable(self) -> bool:
@@ -46,12 +49,39 @@ def query_libvirt(host: Host) -> LibvirtView:
     if conn is None:
         return LibvirtView(problem="libvirt unreachable: no connection")
     try:
-        return LibvirtView(networks=tuple(_describe(net) for net in conn.listAllNetworks()))
+        networks = tuple(_describe(net) for net in conn.listAllNetworks())
     except (libvirt.libvirtError, ParseError) as exc:
+        with contextlib.suppress(libvirt.libvirtError):
+            conn.close()
         return LibvirtView(problem=f"libvirt unreachable: listing networks failed: {exc}")
+    try:
+        bridge = next((n.bridge for n in networks if n.name == "default"), "")
+        running = conn.listAllDomains(libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
+        users = tuple(sorted(str(d.name()) for d in running if _uses_default(d.XMLDesc(0), bridge)))
+    except libvirt.libvirtError as exc:
+        # Unknown users must not pass for none: a plan that stops the network is refused.
+        return LibvirtView(networks, default_users=(f"(VMs unknown: {exc})",))
     finally:
         with contextlib.suppress(libvirt.libvirtError):
             conn.close()
+    return LibvirtView(networks, default_users=users)
+
+
+def _uses_default(xml: str, bridge: str) -> bool:
+    """Whether a domain's XML has an interface on the ``default`` network or its bridge."""
+    try:
+        root = ElementTree.fromstring(xml)
+    except ElementTree.ParseError:
+        return False
+    for iface in root.iterfind("./devices/interface"):
+        source = iface.find("source")
+        if source is None:
+            continue
+        if iface.get("type") == "network" and source.get("network") == "default":
+            return True
+        if iface.get("type") == "bridge" and bridge and source.get("bridge") == bridge:
+            return True
+    return False
 
 
 def _describe(net: libvirt.virNetwork) -> LibvirtNetwork:

@@ -181,6 +181,7 @@ def probe(host: Host) -> ProbeResult:
         used_subnets=used_subnets(subnets4 + subnets6, interfaces, view.networks, uplink),
         used_networks=tuple(n.name for n in view.networks),
         system_dnsmasq=system_dnsmasq,
+        default_network_users=view.default_users,
         default_network_active=any(
             n.name == "default" and (n.active or n.autostart) for n in view.networks
         ),

@@ -123,7 +123,7 @@ def _disable_default_network(b: PlanBuilder) -> None:
                 LibvirtStep(
                     "net-destroy",
                     "default",
-                    description="stop the default network (make sure no running VM uses it)",
+                    description="stop the default network (no running VM uses it: checked)",
                 ),
                 LibvirtStep(
                     "net-autostart-disable", "default", description="keep it from starting at boot"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from virtnet_tui.core.errors import AnswersError, FieldWarning
 from virtnet_tui.core.model import Answers
+from virtnet_tui.core.validate.default_network import check_default_network
 from virtnet_tui.core.validate.findings import Findings, Report
 from virtnet_tui.core.validate.forwards import check_forwards
 from virtnet_tui.core.validate.host import check_host
@@ -29,6 +30,7 @@ def check_answers(answers: Answers) -> Findings:
     check_forwards(report, answers, subnets, uplink)
     check_unique(report, answers.networks)
     check_overlaps(report, answers, subnets, uplink)
+    check_default_network(report, answers)
     return report.findings()
 
 
