@@ -37,7 +37,7 @@ def test_a_custom_nat_network_on_probed_facts_applies_and_rolls_back(
     probed = facts["probed"]
     # What this namespace really is: eth0 to the lan, no systemd, no libvirtd, and a
     # kernel without the dummy link type (the answers would otherwise assume all three).
-    assert probed["uplink_interface"] == "eth0"
+    assert probed["uplink_interface"] == "eth0", facts["problems"]
     assert probed["ipv4"] == "198.51.100.2/24" and probed["gateway4"] == "198.51.100.1"
     assert probed["mac"] == "02:00:00:00:00:02"
     assert probed["systemd"] is False

@@ -152,3 +152,19 @@ def test_programs_are_found_where_commands_run(tmp_path: Path) -> None:
     SandboxHost(tmp_path / "sbx").write_text("/usr/sbin/brctl", "#!/bin/sh\n", mode=0o755)
     assert SandboxHost(tmp_path / "sbx").has_program("/usr/sbin/brctl")
     assert not NetnsHost("somens", tmp_path / "netns").has_program("/usr/sbin/no-such-tool")
+
+
+def test_a_root_prepared_by_commands_side_by_side_is_prepared_once(tmp_path: Path) -> None:
+    # The probe starts its commands at once; each prepares the root it runs over.
+    from concurrent.futures import ThreadPoolExecutor
+
+    from virtnet_tui.hosts.netns_exec import ROOT_SYMLINKS, prepare_root
+
+    for attempt in range(5):
+        root = tmp_path / f"root{attempt}"
+        root.mkdir()
+        with ThreadPoolExecutor(8) as pool:
+            for future in [pool.submit(prepare_root, str(root)) for _ in range(8)]:
+                future.result()
+        made = [link for link in ROOT_SYMLINKS if os.path.islink(f"{root}{link}")]
+        assert made == [link for link in ROOT_SYMLINKS if os.path.islink(link)]

@@ -162,3 +162,5 @@ class Answers:
     """Keys of ``[host]`` that the answers file set explicitly (the rest may be probed)."""
     host_probed: tuple[str, ...] = ()
     """Keys of ``[host]`` whose value the probe of the host supplied."""
+    probe_problems: tuple[str, ...] = ()
+    """What that probe could not find out (a missing tool, a command that hung...)."""

@@ -23,11 +23,12 @@ def _fact_value(answers: Answers, key: str) -> object:
     return list(value) if isinstance(value, tuple) else value
 
 
-def host_facts_json(answers: Answers) -> dict[str, dict[str, object]]:
+def host_facts_json(answers: Answers) -> dict[str, object]:
     """The host facts a plan was made with, split by where each came from."""
     return {
         "given": {key: _fact_value(answers, key) for key in answers.host_given},
         "probed": {key: _fact_value(answers, key) for key in answers.host_probed},
+        "problems": list(answers.probe_problems),
     }
 
 
@@ -42,6 +43,7 @@ def host_facts_text(answers: Answers) -> str:
         if isinstance(shown, bool):
             shown = "yes" if shown else "no"
         out.append(_wrap(f"{key} = {shown if shown != '' else '(none)'}", "  "))
+    out += [_wrap(f"could not tell: {problem}", "  ! ") for problem in answers.probe_problems]
     return "\n".join(out) + "\n\n"
 
 

@@ -278,8 +278,15 @@ def prepare_root(root: str) -> None:
         if _kind(link) != "link" or _kind(root + link) != "":
             continue
         dest = _link_target(link, "/")
+        target = os.path.relpath(dest, os.path.dirname(link))
         os.makedirs(os.path.dirname(root + link), exist_ok=True)
-        os.symlink(os.path.relpath(dest, os.path.dirname(link)), root + link)
+        try:
+            os.symlink(target, root + link)
+        except FileExistsError:
+            # Commands started side by side (the probe's) prepare the root at once: the
+            # same link made by another is fine, anything else there is not.
+            if os.readlink(root + link) != target:
+                raise
 
 
 USAGE = "usage: netns_exec.py ROOT [--private DIR]... -- PROGRAM [ARG...]\n"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from virtnet_tui.core.changes.managed import State
 from virtnet_tui.core.model import Answers
 from virtnet_tui.hosts.base import Host
@@ -18,4 +20,6 @@ def answers_for_host(answers: Answers, host: Host, state: State) -> Answers:
     shows (``Answers.host_probed`` lists them). Then the names, bridges and subnets the
     host already uses are added, and the files that recipes edit are read from it.
     """
-    return with_host_state(merge_facts(probe(host).facts, answers), host, state)
+    result = probe(host)
+    merged = replace(merge_facts(result.facts, answers), probe_problems=result.problems)
+    return with_host_state(merged, host, state)
