@@ -34,14 +34,21 @@ def render_ifcfg_uplink(spec: NetworkSpec, facts: HostFacts) -> str:
     return _render(purpose, [entries])
 
 
-def render_ifcfg_bridge(spec: NetworkSpec, facts: HostFacts) -> str:
-    """``ifcfg-<bridge>`` for a bridged network: the bridge takes over the uplink's addresses."""
-    device: list[Entry] = [
+def _bridge_device(spec: NetworkSpec, facts: HostFacts) -> list[Entry]:
+    """The entries every bridge's ifcfg file starts with."""
+    return [
         ("DEVICE", spec.bridge),
         ("NAME", spec.bridge),
         ("NM_CONTROLLED", _yes_no(facts.network_manager)),
         ("ONBOOT", "yes"),
         ("TYPE", "Bridge"),
+    ]
+
+
+def render_ifcfg_bridge(spec: NetworkSpec, facts: HostFacts) -> str:
+    """``ifcfg-<bridge>`` for a bridged network: the bridge takes over the uplink's addresses."""
+    device: list[Entry] = [
+        *_bridge_device(spec, facts),
         # The bridge sits on the provider's LAN, where spanning tree frames may be unwelcome;
         # without STP no forwarding delay is needed.
         ("STP", "off"),
@@ -75,11 +82,7 @@ def render_ifcfg_bridge(spec: NetworkSpec, facts: HostFacts) -> str:
 def render_ifcfg_virtual_bridge(spec: NetworkSpec, facts: HostFacts) -> str:
     """``ifcfg-<bridge>`` for a custom routed or NAT network: a bridge with no physical port."""
     device: list[Entry] = [
-        ("DEVICE", spec.bridge),
-        ("NAME", spec.bridge),
-        ("NM_CONTROLLED", _yes_no(facts.network_manager)),
-        ("ONBOOT", "yes"),
-        ("TYPE", "Bridge"),
+        *_bridge_device(spec, facts),
         ("DELAY", "2"),
         ("STP", "on"),
     ]
