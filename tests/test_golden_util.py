@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import pytest
@@ -21,5 +22,5 @@ def test_a_rewrite_reports_its_diff_and_an_unchanged_file_nothing(
     assert (tmp_path / "x.conf").read_text() == "a\nc\n"
     with pytest.warns() as quiet:
         golden_util.assert_golden("x.conf", "a\nc\n")
-        golden_util.warnings.warn("a sentinel", UserWarning, stacklevel=1)
+        warnings.warn("a sentinel", UserWarning, stacklevel=1)
     assert [type(w.message) for w in quiet] == [UserWarning]
