@@ -47,7 +47,7 @@ def parse_fault(text: str | None) -> Fault | None:
     """
     if text is None or not text.strip():
         return None
-    match = _SPEC.match(text.strip())
+    match = _SPEC.fullmatch(text.strip())
     if match is None:
         raise FaultError(
             f"{ENV}={text!r}: expected before-step:N:fail or after-step:N:kill "

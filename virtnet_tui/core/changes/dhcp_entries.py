@@ -117,7 +117,7 @@ def parse_hostsfile_line(line: str) -> DhcpHost | None:
         return None
     mac = duid = ip = name = ""
     for token in (t.strip() for t in text.split(",")):
-        if _MAC.match(token) and not mac:
+        if _MAC.fullmatch(token) and not mac:
             mac = token
         elif token.startswith("id:") and not duid:
             duid = token[3:]
@@ -125,7 +125,7 @@ def parse_hostsfile_line(line: str) -> DhcpHost | None:
             ip = token[1:-1]
         elif ip_version(token) == 4 and not ip:
             ip = token
-        elif token and not name and re.match(r"^[A-Za-z0-9][A-Za-z0-9.-]*$", token):
+        elif token and not name and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9.-]*", token):
             name = token
         else:
             return None

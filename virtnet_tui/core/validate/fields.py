@@ -57,7 +57,7 @@ def parse_interface(value: str, version: Version = None) -> Interface:
     example = "2001:db8:aa::1/64" if version == 6 else "192.168.100.1/24"
     if not value:
         raise InvalidValue(f"must not be empty; give an address with its prefix, like {example}")
-    if not _CIDR.match(value):
+    if not _CIDR.fullmatch(value):
         raise InvalidValue(f"must be an address with its prefix length, like {example}")
     text, prefix = value.split("/")
     try:
@@ -118,7 +118,7 @@ def check_address(field: str, value: str, *, version: Version = None) -> FieldEr
 
 def mac_syntax_problem(value: str) -> str | None:
     """Why ``value`` is not a colon-separated MAC address, or None."""
-    if not _MAC.match(value):
+    if not _MAC.fullmatch(value):
         return "must be a MAC address of six hex bytes separated by colons, like 52:54:00:7e:27:af"
     if int(value.replace(":", ""), 16) == 0:
         return "is all zeros, which no interface can use"
@@ -141,7 +141,7 @@ def check_mac(field: str, value: str, *, unicast: bool = True) -> FieldError | N
 def check_duid(field: str, value: str) -> FieldError | None:
     """A DHCPv6 client identifier (DUID) as colon-separated hex bytes."""
     low, high = _DUID_BYTES
-    if not _DUID.match(value):
+    if not _DUID.fullmatch(value):
         reason = (
             "must be a DUID: hex bytes separated by colons, like "
             "00:01:00:01:1a:ff:2b:ff:52:54:00:3b:9a:2b (see the network's leases file)"
@@ -161,7 +161,7 @@ def check_name(field: str, value: str) -> FieldError | None:
         return FieldError(
             field, value, f"is {len(value)} characters long; keep it to {NETWORK_NAME_MAX}"
         )
-    if not _SAFE_NAME.match(value):
+    if not _SAFE_NAME.fullmatch(value):
         return FieldError(
             field,
             value,
@@ -181,7 +181,7 @@ def check_ifname(field: str, value: str, *, max_length: int = IFNAME_MAX) -> Fie
             value,
             f"is {len(value)} characters long; Linux interface names hold at most {max_length}",
         )
-    if value in (".", "..") or not _SAFE_NAME.match(value):
+    if value in (".", "..") or not _SAFE_NAME.fullmatch(value):
         return FieldError(
             field,
             value,
@@ -217,7 +217,7 @@ def check_bridge(
 def check_hostname(field: str, value: str) -> FieldError | None:
     """A host name: dot-separated labels of letters, digits and inner hyphens."""
     labels = value.split(".")
-    if not value or len(value) > 253 or not all(_HOST_LABEL.match(label) for label in labels):
+    if not value or len(value) > 253 or not all(_HOST_LABEL.fullmatch(label) for label in labels):
         return FieldError(
             field,
             value,
@@ -229,16 +229,16 @@ def check_hostname(field: str, value: str) -> FieldError | None:
 
 def check_version(field: str, value: str, *, kernel: bool = False) -> FieldError | None:
     """A dotted version such as ``2.90``; with ``kernel``, ``uname -r`` output too."""
-    if kernel and not _KERNEL.match(value):
+    if kernel and not _KERNEL.fullmatch(value):
         return FieldError(field, value, "must be a kernel version like 6.1 or 5.14.0-362.el9")
-    if not kernel and not _VERSION.match(value):
+    if not kernel and not _VERSION.fullmatch(value):
         return FieldError(field, value, "must be a version number like 2.90")
     return None
 
 
 def check_distro_version(field: str, value: str) -> FieldError | None:
     """A distribution release such as ``12`` or ``9.4``."""
-    if not _DISTRO_VERSION.match(value):
+    if not _DISTRO_VERSION.fullmatch(value):
         return FieldError(field, value, "must be a short release such as 12 or 9.4")
     return None
 
@@ -271,6 +271,6 @@ def check_ports(field: str, ports: tuple[int, ...]) -> FieldError | None:
 
 def version_tuple(value: str) -> tuple[int, ...] | None:
     """``"2.90"`` -> ``(2, 90)``; None when ``value`` is not a plain dotted version."""
-    if not _VERSION.match(value):
+    if not _VERSION.fullmatch(value):
         return None
     return tuple(int(part) for part in value.split("."))
