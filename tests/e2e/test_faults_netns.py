@@ -191,6 +191,19 @@ def tree(root: Path) -> dict[str, Entry]:
     }
 
 
+def runtime_leftovers(root: Path) -> list[str]:
+    """Files a run left in the root's /run: folders may stay, and ifupdown's state and lock
+    files (its state blank once every interface is down, as interfaces_up checks); a pid
+    file, a lease or a socket may not."""
+    run = root / "run"
+    return sorted(
+        str(path.relative_to(root))
+        for path in (run.rglob("*") if run.is_dir() else [])
+        if not path.is_dir()
+        and not (path.parent.name == "network" and path.name.lstrip(".").startswith("ifstate"))
+    )
+
+
 def journal(root: Path) -> list[dict[str, Any]]:
     """The events of the one run in ``root``."""
     runs = sorted((root / WIZARD_DIR / "runs").glob("*/journal.jsonl"))
@@ -256,6 +269,7 @@ def test_a_failing_step_leaves_the_namespace_and_root_as_before(
             settle(pair.host)
         assert state_diff(pair.before, host_state(pair.host)) == []
         assert "\n".join(diff(files_before, tree(root))) == ""
+        assert runtime_leftovers(root) == []
         assert _state_file(root) == state_file_before
         passed = True
     finally:
@@ -303,6 +317,7 @@ def test_a_run_killed_after_its_last_step_rolls_back_to_as_before(
         assert interfaces_up(root) == []
         assert state_diff(pair.before, host_state(pair.host)) == []
         assert "\n".join(diff(files_before, tree(root))) == ""
+        assert runtime_leftovers(root) == []
         assert _state_file(root) == state_file_before
         passed = True
     finally:
