@@ -1,8 +1,9 @@
-"""``--answers`` with oversized or absurd input: exit 2 at once, naming the limit, nothing changed."""
+"""Oversized or absurd ``--answers``: exit 2 at once, naming the limit; nothing changed."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -33,8 +34,12 @@ def _many(folder: Path) -> Path:
     return path
 
 
-CASES = {
-    "dev-zero": (lambda folder: Path("/dev/zero"), f"at most {MAX_ANSWERS_BYTES} bytes"),
+def _zero(folder: Path) -> Path:
+    return Path("/dev/zero")
+
+
+CASES: dict[str, tuple[Callable[[Path], Path], str]] = {
+    "dev-zero": (_zero, f"at most {MAX_ANSWERS_BYTES} bytes"),
     "2MiB": (_big, f"at most {MAX_ANSWERS_BYTES} bytes"),
     "nested": (_deep, f"more than {MAX_NESTING} levels deep"),
     "200-networks": (_many, f"at most {MAX_NETWORKS} are allowed"),

@@ -43,8 +43,16 @@ def as_nobody(*argv: str) -> subprocess.CompletedProcess[str]:
     assert SETPRIV is not None
     env = {k: v for k, v in os.environ.items() if k != "VIRTNET_FAULT"}
     return subprocess.run(
-        [SETPRIV, f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
-        + [sys.executable, "-m", "virtnet_tui", *argv],
+        [
+            SETPRIV,
+            f"--reuid={NOBODY}",
+            f"--regid={NOBODY}",
+            "--clear-groups",
+            sys.executable,
+            "-m",
+            "virtnet_tui",
+            *argv,
+        ],
         capture_output=True,
         text=True,
         env=env,

@@ -32,8 +32,10 @@ def _add_together(root: Path, network: str, leases: list[tuple[str, str]]) -> li
     env = {k: v for k, v in os.environ.items() if k != "VIRTNET_FAULT"}
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "virtnet_tui", "dhcp-host", "add", "--network", network]
-            + ["--mac", mac, "--ip", ip, "--root", str(root)],
+            [
+                *(sys.executable, "-m", "virtnet_tui", "dhcp-host", "add", "--network", network),
+                *("--mac", mac, "--ip", ip, "--root", str(root)),
+            ],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
