@@ -14,6 +14,7 @@ from support.rerun_util import NAT, Sandbox, answers_text, custom_nat
 
 from virtnet_tui.core.changes.dhcp import hostsfile_path
 from virtnet_tui.core.changes.dhcp_entries import parse_hostsfile
+from virtnet_tui.core.render.iptables import firewall_rules_path
 
 COUNT = 5
 
@@ -27,22 +28,19 @@ def sandbox(
         yield Sandbox(root, capsys, monkeypatch)
 
 
-def _add_together(root: Path, network: str, leases: list[tuple[str, str]]) -> list[int]:
-    """Start one ``dhcp-host add`` process per lease at once; their exit codes."""
+def _together(root: Path, commands: list[tuple[str, ...]]) -> list[int]:
+    """Start one ``virtnet-wizard`` process per command at once; their exit codes."""
     env = {k: v for k, v in os.environ.items() if k != "VIRTNET_FAULT"}
     procs = [
         subprocess.Popen(
-            [
-                *(sys.executable, "-m", "virtnet_tui", "dhcp-host", "add", "--network", network),
-                *("--mac", mac, "--ip", ip, "--root", str(root)),
-            ],
+            [sys.executable, "-m", "virtnet_tui", *argv, "--root", str(root)],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
             env=env,
         )
-        for mac, ip in leases
+        for argv in commands
     ]
     codes = []
     for proc in procs:
@@ -52,6 +50,16 @@ def _add_together(root: Path, network: str, leases: list[tuple[str, str]]) -> li
             assert "holds the lock" in err, err  # busy, said so: not a silent loss
         codes.append(proc.returncode)
     return codes
+
+
+def _add_together(root: Path, network: str, leases: list[tuple[str, str]]) -> list[int]:
+    return _together(
+        root,
+        [
+            ("dhcp-host", "add", "--network", network, "--mac", mac, "--ip", ip)
+            for mac, ip in leases
+        ],
+    )
 
 
 def _leases(count: int, prefix: str) -> list[tuple[str, str]]:
@@ -86,3 +94,24 @@ def test_concurrent_adds_on_a_custom_network_lose_nothing(sandbox: Sandbox) -> N
     assert set(landed) <= written
     state = {(h["mac"], h["ip"]) for h in sandbox.network_state(name)["dhcp_hosts"]}
     assert state == written
+
+
+def test_concurrent_forward_adds_lose_nothing(sandbox: Sandbox) -> None:
+    sandbox.apply(answers_text(custom_nat()))
+    ports = [8080 + i for i in range(COUNT)]
+    codes = _together(
+        sandbox.root,
+        [
+            (
+                *("forward", "add", "--network", "virbr10", "--proto", "tcp"),
+                *("--port", str(port), "--to", "192.168.110.77", "--to-port", "80"),
+            )
+            for port in ports
+        ],
+    )
+    landed = {port for port, code in zip(ports, codes, strict=True) if code == 0}
+    assert landed, "no add succeeded"
+    rules = sandbox.host.read_text(firewall_rules_path("virbr10", 4)) or ""
+    assert {port for port in ports if f"--dport {port} " in rules} == landed
+    forwards = sandbox.network_state("virbr10")["forwards"]
+    assert {port for f in forwards for port in f["ports"]} == landed
