@@ -9,6 +9,8 @@ import pytest
 from support.apply_sandbox import cli, prime, run_ids, snapshot
 from support.paths import EXAMPLES
 
+from virtnet_tui.hosts.sandbox import SandboxHost
+
 INTERFACES = "/etc/network/interfaces"
 PSK = "# wpa-psk kept private\n"
 
@@ -61,3 +63,18 @@ def test_the_preview_says_the_mode_is_kept(
     steps = [s for stage in json.loads(out)["stages"] for s in stage["steps"]]
     [step] = [s for s in steps if s.get("path") == INTERFACES]
     assert step["keep_mode"] is True
+
+
+def test_the_file_preview_shows_the_mode_apply_keeps(tmp_path: Path) -> None:
+    from virtnet_tui.core.answers import load_answers
+    from virtnet_tui.core.planning import prepare
+    from virtnet_tui.managed.host_answers import answers_for_host
+    from virtnet_tui.managed.state import load_state
+    from virtnet_tui.wizard.file_changes import file_changes
+
+    _private_interfaces(tmp_path)
+    host = SandboxHost(tmp_path)
+    answers = answers_for_host(load_answers(EXAMPLES / "bridged.toml"), host, load_state(host))
+    changes = {c.path: c for c in file_changes(prepare(answers).plan, host)}
+    assert changes[INTERFACES].mode == 0o600
+    assert changes[INTERFACES].status == "changed"

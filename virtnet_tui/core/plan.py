@@ -24,6 +24,12 @@ class FileStep:
     """An existing file keeps its own mode (``mode`` is for a new one): a file the host
     already had, edited in place, may hold secrets (a wpa-psk) and be private on purpose."""
 
+    def written_mode(self, existing: int | None) -> int:
+        """The mode a write gives the file, given the existing file's mode (None: no file)."""
+        if self.keep_mode and existing is not None:
+            return existing & 0o7777
+        return self.mode
+
     def mode_text(self) -> str:
         if self.keep_mode:
             return f"mode kept from the existing file, {self.mode:04o} if new"

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import os
 import shlex
-import stat
 from dataclasses import dataclass, field
 from typing import Any
 
 from virtnet_tui.core.plan import CommandStep, FileStep, LibvirtStep, Step, SysctlStep
 from virtnet_tui.executor.journal import clip
-from virtnet_tui.hosts.base import CommandResult, FileMeta, Host
+from virtnet_tui.hosts.base import CommandResult, Host
 
 
 @dataclass(frozen=True)
@@ -95,20 +94,13 @@ def _persistent_xml(net: Any) -> str:
         return str(net.XMLDesc(0))
 
 
-def file_mode(step: FileStep, existing: FileMeta | None) -> int:
-    """The mode a file step writes: the existing file's own when the step keeps it."""
-    if step.keep_mode and existing is not None:
-        return stat.S_IMODE(existing.mode)
-    return step.mode
-
-
 def perform(host: Host, step: Step) -> StepResult:
     """Do the step. Exceptions are the caller's to journal as a failure."""
     if isinstance(step, FileStep):
         meta = host.stat(step.path)
         # An existing file keeps its owner; a new one belongs to whoever runs the wizard.
         uid, gid = (meta.uid, meta.gid) if meta is not None else (-1, -1)
-        mode = file_mode(step, meta)
+        mode = step.written_mode(meta.mode if meta is not None else None)
         host.write_bytes(step.path, step.content.encode(), mode, uid, gid)
         if mode & 0o7000:
             os.chmod(host.path(step.path), mode)
