@@ -47,6 +47,13 @@ INSTALL = """#!/bin/sh
 mode="$3"; target="$SHIM_ROOT$5"
 /bin/mkdir -p "$(dirname "$target")" && /bin/cat > "$target" && /bin/chmod "$mode" "$target"
 """
+# `stat -c FORMAT PATH` and `chown OWNER PATH` (a file that keeps its mode) act under $SHIM_ROOT.
+STAT = """#!/bin/sh
+exec /usr/bin/stat "$1" "$2" "$SHIM_ROOT$3"
+"""
+CHOWN = """#!/bin/sh
+exec /bin/chown "$1" "$SHIM_ROOT$2"
+"""
 
 
 def expected_commands(plan: Plan) -> list[list[str]]:
@@ -67,11 +74,13 @@ def expected_commands(plan: Plan) -> list[list[str]]:
 def run_script(plan: Plan, tmp_path: Path) -> tuple[Path, list[list[str]]]:
     shims, root, log = tmp_path / "shims", tmp_path / "root", tmp_path / "log"
     shims.mkdir()
-    root.mkdir()
+    root.mkdir(exist_ok=True)  # a test may have seeded files there
     log.write_text("")
     for name in PROGRAMS:
         (shims / name).write_text(RECORDER)
     (shims / "install").write_text(INSTALL)
+    (shims / "stat").write_text(STAT)
+    (shims / "chown").write_text(CHOWN)
     for shim in shims.iterdir():
         shim.chmod(0o755)
     script = tmp_path / "plan.sh"
@@ -143,3 +152,25 @@ def test_definitions_reach_virsh_through_a_temporary_file(tmp_path: Path) -> Non
     plan = Plan(stages=(type(stage)(name="t", steps=steps),))
     _, calls = run_script(plan, tmp_path)
     assert calls == [["virsh", "define", "<tmp>"], ["virsh", "net-define", "<tmp>"]]
+
+
+def test_a_file_edited_in_place_keeps_its_mode_and_owner(tmp_path: Path) -> None:
+    stage = prepare(ALL_CASES["nat-debian-nonm-none"]).plan.stages[0]
+    steps = (
+        FileStep("/etc/private", "psk\n", keep_mode=True),
+        FileStep("/etc/new", "new\n", mode=0o640, keep_mode=True),
+    )
+    private = tmp_path / "root" / "etc" / "private"
+    private.parent.mkdir(parents=True)
+    private.write_text("old\n")
+    private.chmod(0o600)
+    if os.geteuid() == 0:
+        os.chown(private, 1234, 1234)
+    owner = private.stat().st_uid
+    root, calls = run_script(Plan(stages=(type(stage)(name="t", steps=steps),)), tmp_path)
+    assert calls == []
+    assert private.read_text() == "psk\n"
+    assert stat.S_IMODE(private.stat().st_mode) == 0o600
+    assert private.stat().st_uid == owner
+    assert (root / "etc/new").read_text() == "new\n"
+    assert stat.S_IMODE((root / "etc/new").stat().st_mode) == 0o640

@@ -80,13 +80,12 @@ def where_flags(args: argparse.Namespace) -> str:
 
 
 def run_planned(args: argparse.Namespace, prepare: Any, request: Any) -> int:
-    """Load the state, plan the request, apply it as a run and report (shared by the commands)."""
+    """Plan the request under the run lock, apply it as a run, report (shared by commands)."""
     from virtnet_tui.cli.apply import host_from_args, needs_root
     from virtnet_tui.core.errors import AnswersError
     from virtnet_tui.executor.apply import Options, Refused
-    from virtnet_tui.executor.faults import ENV, FaultError, check_fault_in_plan, parse_fault
-    from virtnet_tui.managed.rerun import run_change
-    from virtnet_tui.managed.state import load_state
+    from virtnet_tui.executor.faults import ENV, FaultError, parse_fault
+    from virtnet_tui.managed.rerun import run_request
 
     try:
         # VIRTNET_FAULT works here as for apply: step numbers of the change's own plan.
@@ -100,18 +99,18 @@ def run_planned(args: argparse.Namespace, prepare: Any, request: Any) -> int:
         sys.stderr.write(f"virtnet-wizard: {refusal}\n")
         return 2
     try:
-        planned = prepare(host, load_state(host), request)
+        # Planned under the run lock, from the host as the previous run left it.
+        planned, outcome = run_request(
+            host, prepare, request, options=Options(yes=True, fault=fault)
+        )
     except AnswersError as exc:
         sys.stderr.write(f"virtnet-wizard: {args.command} refused; nothing was changed:\n{exc}\n")
         return 2
-    for warning in planned.plan.warnings:
-        sys.stderr.write(f"virtnet-wizard: warning: {warning}\n")
-    try:
-        check_fault_in_plan(fault, sum(1 for _ in planned.plan.steps()))
-        outcome = run_change(host, planned, options=Options(yes=True, fault=fault))
     except (Refused, FaultError) as exc:
         sys.stderr.write(f"virtnet-wizard: {exc}\n")
         return 2
+    for warning in planned.plan.warnings:
+        sys.stderr.write(f"virtnet-wizard: warning: {warning}\n")
     return report(planned, outcome, bool(getattr(args, "json", False)), where_flags(args))
 
 

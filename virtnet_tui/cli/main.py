@@ -87,6 +87,15 @@ def _global_flags(args: argparse.Namespace) -> str | None:
     return None
 
 
+def permission_message(exc: PermissionError) -> str:
+    """The refusal for a file this user may not read or write, naming the path."""
+    path = exc.filename if exc.filename is not None else "a file"
+    return (
+        f"permission denied on {path}: this user may not change the wizard's records or the "
+        "host's files there; run it as root (sudo), or give a --root folder you own"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler = getattr(args, "func", _wizard)
@@ -106,6 +115,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("virtnet-wizard: interrupted\n")
         return 130
+    except PermissionError as exc:
+        # Not a bug: this user may not touch the wizard's records (its lock, its runs) or the
+        # host's files; say which path, as the real host's "needs root" refusal does.
+        sys.stderr.write(f"virtnet-wizard: {permission_message(exc)}\n")
+        return EXIT_BAD_INPUT
     except Exception as exc:  # a bug: say so plainly; VIRTNET_DEBUG=1 shows the traceback
         if os.environ.get("VIRTNET_DEBUG"):
             raise

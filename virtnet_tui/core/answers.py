@@ -50,6 +50,17 @@ _REQUIRED: dict[type, frozenset[str]] = {
     DhcpHost: frozenset({"ip"}),
     PortForward: frozenset({"proto", "ports", "to"}),
 }
+
+# Limits far above any real host, so that absurd input is refused at once instead of
+# costing minutes and gigabytes (or a RecursionError) further on.
+#: Largest answers file read, in bytes; a bigger one (or /dev/zero) is refused unread.
+MAX_ANSWERS_BYTES = 1024 * 1024
+#: Deepest nesting of tables and arrays; a real file needs 6 (network, dhcp_host, ports).
+MAX_NESTING = 10
+MAX_NETWORKS = 64
+#: Largest count of entries in one network's (or forward's) array, by TOML key.
+MAX_ENTRIES = {"dhcp_host": 1024, "forward": 256, "ports": 100}
+
 _TOML_POSITION = re.compile(r"^(?P<reason>.*?)\s*\(at (?P<where>line \d+, column \d+)\)$")
 
 
@@ -147,6 +158,10 @@ class _Reader:
         if not isinstance(raw, list):
             self.fail(path, raw, f"must be an array of {item}, not {_type_name(raw)}")
             return False, None
+        limit = MAX_ENTRIES.get(path.rsplit(".", 1)[-1])
+        if limit is not None and len(raw) > limit:
+            self.fail(path, None, f"has {len(raw)} entries; at most {limit} are allowed")
+            return False, None
         items = []
         ok = True
         for index, entry in enumerate(raw):
@@ -180,6 +195,10 @@ class _Reader:
                 f"must be an array of tables: write [[{header}]] (double brackets) "
                 f"for each {name} entry",
             )
+            return []
+        limit = MAX_NETWORKS if path == "network" else MAX_ENTRIES.get(name)
+        if limit is not None and len(raw) > limit:
+            self.fail(path, None, f"has {len(raw)} entries; at most {limit} are allowed")
             return []
         entries = []
         for index, entry in enumerate(raw):
@@ -292,6 +311,59 @@ class _Reader:
         )
 
 
+def _too_big(size: int) -> FieldError:
+    return FieldError(
+        "<file>", None, f"is {size} bytes or more; at most {MAX_ANSWERS_BYTES} bytes are allowed"
+    )
+
+
+def _too_deep() -> FieldError:
+    return FieldError("<file>", None, f"nests tables or arrays more than {MAX_NESTING} levels deep")
+
+
+def _depth(document: object) -> int:
+    """How deep tables and arrays nest in parsed TOML (counted without recursion)."""
+    deepest = 0
+    pending: list[tuple[object, int]] = [(document, 0)]
+    while pending:
+        node, level = pending.pop()
+        if isinstance(node, dict):
+            children: list[object] = list(node.values())
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        deepest = max(deepest, level + 1)
+        if deepest > MAX_NESTING:
+            return deepest
+        pending.extend((child, level + 1) for child in children)
+    return deepest
+
+
+def read_answers_text(path: Path) -> str:
+    """The text of the answers file at ``path``, reading at most one byte past the limit.
+
+    Raises:
+        AnswersError: the file cannot be read, is too big or is not UTF-8.
+    """
+    try:
+        with path.open("rb") as stream:
+            data = stream.read(MAX_ANSWERS_BYTES + 1)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise AnswersError(
+            [FieldError("--answers", str(path), f"cannot read the file: {reason}")]
+        ) from None
+    if len(data) > MAX_ANSWERS_BYTES:
+        raise AnswersError([_too_big(len(data))])
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise AnswersError(
+            [FieldError("--answers", str(path), "the file is not UTF-8 text")]
+        ) from None
+
+
 def parse_answers(text: str) -> Answers:
     """Parse an answers file's text into the typed model.
 
@@ -300,13 +372,19 @@ def parse_answers(text: str) -> Answers:
             field is its line and column), a value of the wrong type, a
             missing required key, or an unknown key (with a did-you-mean).
     """
+    if len(text) > MAX_ANSWERS_BYTES or len(text.encode()) > MAX_ANSWERS_BYTES:
+        raise AnswersError([_too_big(len(text.encode()))])
     try:
         document = tomllib.loads(text)
+    except RecursionError:
+        raise AnswersError([_too_deep()]) from None
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         match = _TOML_POSITION.match(message)
         where, reason = (match["where"], match["reason"]) if match else ("<file>", message)
         raise AnswersError([FieldError(where, None, f"not valid TOML: {reason}")]) from None
+    if _depth(document) > MAX_NESTING:
+        raise AnswersError([_too_deep()])
     reader = _Reader()
     answers = reader.answers(document)
     if answers is None:
@@ -321,18 +399,7 @@ def load_answers(path: Path) -> Answers:
         AnswersError: the file cannot be read (the field is ``--answers``), or
             its content is not a valid answers file.
     """
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise AnswersError(
-            [FieldError("--answers", str(path), "the file is not UTF-8 text")]
-        ) from None
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise AnswersError(
-            [FieldError("--answers", str(path), f"cannot read the file: {reason}")]
-        ) from None
-    return parse_answers(text)
+    return parse_answers(read_answers_text(path))
 
 
 def _toml_value(value: object) -> object:

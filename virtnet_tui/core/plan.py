@@ -20,18 +20,35 @@ class FileStep:
     mode: int = 0o644
     description: str = ""
     kind: Literal["file"] = "file"
+    keep_mode: bool = False
+    """An existing file keeps its own mode (``mode`` is for a new one): a file the host
+    already had, edited in place, may hold secrets (a wpa-psk) and be private on purpose."""
+
+    def written_mode(self, existing: int | None) -> int:
+        """The mode a write gives the file, given the existing file's mode (None: no file)."""
+        if self.keep_mode and existing is not None:
+            return existing & 0o7777
+        return self.mode
+
+    def mode_text(self) -> str:
+        if self.keep_mode:
+            return f"mode kept from the existing file, {self.mode:04o} if new"
+        return f"mode {self.mode:04o}"
 
     def describe(self) -> str:
-        return self.description or f"write {self.path} (mode {self.mode:04o})"
+        return self.description or f"write {self.path} ({self.mode_text()})"
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "kind": "file",
             "path": self.path,
             "mode": f"{self.mode:04o}",
             "content": self.content,
             "description": self.describe(),
         }
+        if self.keep_mode:  # only then, so that other plans' JSON is as it was
+            data["keep_mode"] = True
+        return data
 
 
 @dataclass(frozen=True)

@@ -77,7 +77,7 @@ def plan_text(prepared: Prepared) -> str:
             number += 1
             out.append(f"  {number:3d}. {step.describe()}")
             if isinstance(step, FileStep):
-                out.append(f"       {step.path} (mode {step.mode:04o}):")
+                out.append(f"       {step.path} ({step.mode_text()}):")
                 out += [f"       | {line}" for line in step.content.splitlines()]
             elif isinstance(step, LibvirtStep) and step.xml:
                 out += [f"       | {line}" for line in step.xml.splitlines()]

@@ -293,6 +293,7 @@ class Executor:
         options: Options | None = None,
         callbacks: Callbacks | None = None,
         change: Mapping[str, Any] | None = None,
+        planner: Callable[[], tuple[Plan, Mapping[str, Any] | None]] | None = None,
     ) -> None:
         self.host = host
         self.plan = plan if plan is not None else Plan(stages=())
@@ -301,6 +302,10 @@ class Executor:
         self.callbacks = callbacks or Callbacks()
         self.change = change
         """A re-run change (``changes.records``), kept as the run's ``change.json``."""
+        self.planner = planner
+        """Makes the plan (and change) once the run lock is held, replacing ``plan`` and
+        ``change``: a re-run planned from what the host has then cannot lose another
+        run's update that ended in between."""
         self.token = new_token()
 
     # --- entry points ------------------------------------------------------------------
@@ -313,11 +318,16 @@ class Executor:
             FaultError: the injected fault names a step the plan does not have.
         """
         steps = numbered_steps(self.plan)
-        check_fault_in_plan(self.options.fault, len(steps))
+        if self.planner is None:  # else checked against the plan made under the lock
+            check_fault_in_plan(self.options.fault, len(steps))
         with locked_session(self.host, self.token, self.options, self.callbacks):
             stuck = interrupted_runs(self.host)
             if stuck:
                 raise Refused(interrupted_message(stuck[-1]))
+            if self.planner is not None:
+                self.plan, self.change = self.planner()
+                steps = numbered_steps(self.plan)
+                check_fault_in_plan(self.options.fault, len(steps))
             run = RunDir.create(self.host, self.plan, self.answers_text)
             if self.change is not None:
                 # Before any step: the state learns what the run changed from this file.

@@ -84,6 +84,7 @@ def step_from_json(data: Mapping[str, Any]) -> Step:
             content=str(data["content"]),
             mode=int(str(data["mode"]), 8),
             description=description,
+            keep_mode=bool(data.get("keep_mode", False)),
         )
     if kind == "command":
         return CommandStep(

@@ -100,10 +100,11 @@ def perform(host: Host, step: Step) -> StepResult:
         meta = host.stat(step.path)
         # An existing file keeps its owner; a new one belongs to whoever runs the wizard.
         uid, gid = (meta.uid, meta.gid) if meta is not None else (-1, -1)
-        host.write_bytes(step.path, step.content.encode(), step.mode, uid, gid)
-        if step.mode & 0o7000:
-            os.chmod(host.path(step.path), step.mode)
-        return StepResult(True, {"bytes": len(step.content.encode()), "mode": f"{step.mode:04o}"})
+        mode = step.written_mode(meta.mode if meta is not None else None)
+        host.write_bytes(step.path, step.content.encode(), mode, uid, gid)
+        if mode & 0o7000:
+            os.chmod(host.path(step.path), mode)
+        return StepResult(True, {"bytes": len(step.content.encode()), "mode": f"{mode:04o}"})
     if isinstance(step, CommandStep):
         result = host.run(step.argv)
         ok = result.ok or step.ignore_failure

@@ -173,8 +173,10 @@ class Undoer:
         earlier = self.previous_write(ns, step.path)
         if earlier is not None:
             # An earlier step of this run wrote the file: put back what it wrote.
-            uid, gid = (backup.uid, backup.gid) if backup.exists and not backup.link else (-1, -1)
-            self.host.write_bytes(step.path, earlier.content.encode(), earlier.mode, uid, gid)
+            kept = backup.exists and not backup.link
+            uid, gid = (backup.uid, backup.gid) if kept else (-1, -1)
+            mode = backup.mode if kept and earlier.keep_mode else earlier.mode
+            self.host.write_bytes(step.path, earlier.content.encode(), mode, uid, gid)
             return []
         restore_backup(self.host, self.run.backup_content, backup)
         return []

@@ -5,8 +5,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from virtnet_tui.core.changes.common import PlannedChange, managed_network, refuse
 from virtnet_tui.core.changes.dhcp import DhcpRequest, LiveLeases, hostsfile_path, plan_dhcp_change
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
     from virtnet_tui.core.changes.forward import ForwardRequest, Listening
     from virtnet_tui.executor.apply import Callbacks, Options, Outcome
 
+Request = TypeVar("Request")
+
 __all__ = [
     "PlannedChange",
     "list_domains",
@@ -30,6 +33,7 @@ __all__ = [
     "prepare_dhcp",
     "prepare_forward",
     "run_change",
+    "run_request",
 ]
 
 
@@ -197,3 +201,41 @@ def run_change(
         change=change_to_json(planned.change),
     )
     return executor.apply()
+
+
+def run_request(
+    host: Host,
+    prepare: Callable[[Host, State, Request], PlannedChange],
+    request: Request,
+    *,
+    options: Options | None = None,
+    callbacks: Callbacks | None = None,
+) -> tuple[PlannedChange, Outcome]:
+    """Plan ``request`` with ``prepare`` once the run lock is held, then apply it as its run.
+
+    Planning under the lock reads the state and the live leases, rules or domains after
+    any run that ended meanwhile: two commands started together both land, in turn.
+
+    Raises:
+        AnswersError: ``prepare`` refused the request (nothing was changed).
+        Refused: another run holds the lock, or an interrupted run waits.
+    """
+    from virtnet_tui.core.plan import Plan
+    from virtnet_tui.executor.apply import Callbacks, Executor, Options
+    from virtnet_tui.managed.state import follow_runs, load_state
+
+    made: list[PlannedChange] = []
+
+    def plan_now() -> tuple[Plan, dict[str, object]]:
+        planned = prepare(host, load_state(host), request)
+        made.append(planned)
+        return planned.plan, change_to_json(planned.change)
+
+    executor = Executor(
+        host,
+        options=options or Options(yes=True),
+        callbacks=replace(callbacks or Callbacks(), runs_changed=follow_runs),
+        planner=plan_now,
+    )
+    outcome = executor.apply()
+    return made[-1], outcome

@@ -59,10 +59,13 @@ class FileChange:
 def file_changes(plan: Plan, host: Host) -> list[FileChange]:
     """Every file the plan writes, in apply order, compared with the host's copy."""
     steps: dict[str, FileStep] = plan.files()
-    return [
-        FileChange(path, step.mode, step.content, host.read_text(path))
-        for path, step in steps.items()
-    ]
+    out = []
+    for path, step in steps.items():
+        # The mode apply will give it: a file edited in place keeps its own.
+        meta = host.stat(path) if step.keep_mode else None
+        mode = step.written_mode(meta.mode if meta is not None else None)
+        out.append(FileChange(path, mode, step.content, host.read_text(path)))
+    return out
 
 
 def lexer_for(path: str, content: str) -> str:

@@ -118,7 +118,10 @@ def _debian_steps(
         )
     steps: list[Step] = [
         FileStep(
-            DEBIAN_INTERFACES, edited, description=f"configure {spec.bridge} in {DEBIAN_INTERFACES}"
+            DEBIAN_INTERFACES,
+            edited,
+            description=f"configure {spec.bridge} in {DEBIAN_INTERFACES}",
+            keep_mode=True,
         ),
         CommandStep(
             ("ip", "address", "flush", "dev", uplink, "scope", "global"),
@@ -145,6 +148,7 @@ def _rhel_steps(
             uplink_path,
             render_ifcfg_uplink(spec, facts),
             description=f"make {uplink} a port of {spec.bridge}",
+            keep_mode=True,
         ),
         FileStep(
             bridge_path,
@@ -164,6 +168,7 @@ def _rhel_steps(
                         RHEL_NETWORK,
                         f"{current}{sep}{line}\n",
                         description="let RHEL 6's NetworkManager manage bridges",
+                        keep_mode=True,
                     )
                 )
             # RHEL 6's NetworkManager (0.8) has no `nmcli connection reload` or `down NAME`:

@@ -154,7 +154,10 @@ def _virtual_bridge(b: PlanBuilder, spec: NetworkSpec) -> None:
         )
         steps.append(
             FileStep(
-                DEBIAN_INTERFACES, edited, description=f"configure {br} in {DEBIAN_INTERFACES}"
+                DEBIAN_INTERFACES,
+                edited,
+                description=f"configure {br} in {DEBIAN_INTERFACES}",
+                keep_mode=True,
             )
         )
         if f.dummy_supported:
@@ -184,7 +187,7 @@ def _virtual_bridge(b: PlanBuilder, spec: NetworkSpec) -> None:
                 current = b.current(RHEL_NETWORK)
                 if line not in current.splitlines():
                     sep = "" if not current or current.endswith("\n") else "\n"
-                    steps.append(FileStep(RHEL_NETWORK, f"{current}{sep}{line}\n"))
+                    steps.append(FileStep(RHEL_NETWORK, f"{current}{sep}{line}\n", keep_mode=True))
                 steps.append(CommandStep(("service", "NetworkManager", "restart")))
                 steps.append(
                     CommandStep(
@@ -368,7 +371,12 @@ def _dnsmasq(b: PlanBuilder, spec: NetworkSpec) -> None:
             else:
                 text = render_radvd_conf((spec,))
             steps.append(
-                FileStep(RADVD_CONF, text, description=f"router advertisements on {br} by radvd")
+                FileStep(
+                    RADVD_CONF,
+                    text,
+                    description=f"router advertisements on {br} by radvd",
+                    keep_mode=True,
+                )
             )
         steps.append(
             CommandStep(

@@ -35,6 +35,15 @@ def _heredoc(command: str, content: str) -> list[str]:
 def _file(step: FileStep) -> list[str]:
     # install -D creates missing parent folders and sets the mode in one go.
     target = shlex.quote(step.path)
+    if step.keep_mode:
+        # An existing file keeps its mode and owner (it may be private on purpose);
+        # only a new one gets the step's mode.
+        return [
+            f'mode="$(stat -c %a {target} 2>/dev/null)" || mode={step.mode:04o}',
+            f'owner="$(stat -c %u:%g {target} 2>/dev/null)" || owner=""',
+            *_heredoc(f'install -D -m "$mode" /dev/stdin {target}', step.content),
+            f'[ -z "$owner" ] || chown "$owner" {target}',
+        ]
     return _heredoc(f"install -D -m {step.mode:04o} /dev/stdin {target}", step.content)
 
 
