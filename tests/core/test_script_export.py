@@ -71,6 +71,21 @@ def expected_commands(plan: Plan) -> list[list[str]]:
     return out
 
 
+#: The script runs as root: in a private mount namespace whose system folders are
+#: read-only, so a command the shims miss fails loudly instead of changing the machine.
+READ_ONLY_MACHINE: list[str] = (
+    [
+        "unshare", "--mount", "--propagation", "private", "sh", "-c",
+        'for d in /etc /var /usr /boot /root /srv /opt; do'
+        ' [ -d "$d" ] || continue; mount --bind "$d" "$d" && mount -o remount,bind,ro "$d"'
+        ' || exit 97; done; exec "$@"',
+        "read-only-machine",
+    ]
+    if os.geteuid() == 0
+    else []
+)  # fmt: skip
+
+
 def run_script(plan: Plan, tmp_path: Path) -> tuple[Path, list[list[str]]]:
     shims, root, log = tmp_path / "shims", tmp_path / "root", tmp_path / "log"
     shims.mkdir()
@@ -91,7 +106,9 @@ def run_script(plan: Plan, tmp_path: Path) -> tuple[Path, list[list[str]]]:
         "SHIM_ROOT": str(root),
         "SHIM_LOG": str(log),
     }
-    proc = subprocess.run(["bash", str(script)], env=env, capture_output=True, text=True)
+    proc = subprocess.run(
+        [*READ_ONLY_MACHINE, "bash", str(script)], env=env, capture_output=True, text=True
+    )
     assert proc.returncode == 0, proc.stderr
     calls = [json.loads(line) for line in log.read_text().splitlines()]
     for call in calls:
@@ -174,3 +191,14 @@ def test_a_file_edited_in_place_keeps_its_mode_and_owner(tmp_path: Path) -> None
     assert private.stat().st_uid == owner
     assert (root / "etc/new").read_text() == "new\n"
     assert stat.S_IMODE((root / "etc/new").stat().st_mode) == 0o640
+
+
+def test_the_machine_is_read_only_for_the_script(tmp_path: Path) -> None:
+    if not READ_ONLY_MACHINE:
+        pytest.skip("needs root to make a private mount namespace")
+    probe = "/etc/virtnet-wizard-script-test"
+    proc = subprocess.run(
+        [*READ_ONLY_MACHINE, "sh", "-c", f"echo x > {probe}"], capture_output=True, text=True
+    )
+    assert proc.returncode != 0 and not os.path.exists(probe)
+    assert "Read-only" in proc.stderr
