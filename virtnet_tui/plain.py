@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, TextIO, cast
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 import questionary
 
@@ -35,6 +35,9 @@ from virtnet_tui.wizard.questions import (
     has_leases,
     network_fields,
 )
+
+if TYPE_CHECKING:
+    from virtnet_tui.core.changes.managed import State
 
 
 class PlainWizard:
@@ -119,6 +122,7 @@ class PlainWizard:
         suggested: dict[str, Any] = suggest_situation(result)
         self.form.set_facts(result.facts, replace(Situation(), **suggested))
         self.form.probe_problems = result.problems
+        self.form.managed = _managed_state(self.host)
         f = result.facts
         self.say(
             f"Found {f.hostname}: {f.distro} {f.distro_version}, uplink {f.uplink_interface} "
@@ -306,6 +310,16 @@ class PlainWizard:
         else:
             argv = [*self.command, "apply", "--answers", str(answers_file)]
             self.say(f"Apply it with: {shlex.join(argv)}")
+
+
+def _managed_state(host: Host) -> State | None:
+    """The networks an earlier run set up here: a new network must stay clear of them."""
+    from virtnet_tui.managed.state import load_state
+
+    try:
+        return load_state(host)
+    except Exception:  # damaged records: `status` reports them; the questions go on
+        return None
 
 
 def run_plain(

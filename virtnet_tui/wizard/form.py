@@ -37,6 +37,7 @@ from virtnet_tui.wizard.questions import (
 
 if TYPE_CHECKING:
     from virtnet_tui.core.advisor import NetworkChoice, Recommendation
+    from virtnet_tui.core.changes.managed import State
     from virtnet_tui.core.planning import Prepared
 
 Texts = dict[str, str]
@@ -268,6 +269,12 @@ class WizardForm:
 
     facts: HostFacts = field(default_factory=HostFacts)
     """What the probe found (or the facts a test gave); the host questions edit a copy."""
+    managed: State | None = None
+    """The networks an earlier run of the wizard set up here (None: none known).
+
+    Their names, bridges and subnets are taken for a new network, as ``apply`` takes
+    them, even where the probe cannot see them (a bridge that is down, a sandbox).
+    """
     probe_problems: tuple[str, ...] = ()
     situation: Texts = field(default_factory=lambda: situation_texts(Situation()))
     host: Texts = field(default_factory=lambda: host_texts(HostFacts()))
@@ -314,7 +321,12 @@ class WizardForm:
 
     def host_facts(self) -> HostFacts:
         values = {key: self.host.get(key, "").strip() for key in HOST_KEYS}
-        return replace(self.facts, **values)  # type: ignore[arg-type]
+        facts = replace(self.facts, **values)  # type: ignore[arg-type]
+        if self.managed is None:
+            return facts
+        from virtnet_tui.managed.state import with_state_facts
+
+        return with_state_facts(facts, self.managed)
 
     def base_answers(self) -> tuple[Answers, Problems]:
         """Situation and host, without networks; plus what could not be read."""
