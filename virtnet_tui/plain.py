@@ -12,6 +12,7 @@ import shlex
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
@@ -223,19 +224,21 @@ class PlainWizard:
             for end, which in (("start", "first"), ("end", "last")):
                 key = f"{field.key}_{end}"
                 # A range is judged once both ends are in.
-                check = self._field_check(texts, key, path if end == "end" else "")
-                texts[key] = self._text(f"{field.label}: {which} address", texts[key], check)
+                store = partial(network.set_text, key)
+                check = self._field_check(store, path if end == "end" else "")
+                store(self._text(f"{field.label}: {which} address", texts[key], check))
             return
-        check = self._field_check(texts, field.key, path)
-        texts[field.key] = self._text(field.label, texts[field.key], check)
+        # Through the form: a range the operator has not changed follows its subnet.
+        store = partial(network.set_text, field.key)
+        store(self._text(field.label, texts[field.key], self._field_check(store, path)))
 
     def _field_check(
-        self, texts: dict[str, str], key: str, path: str
+        self, store: Callable[[str], object], path: str
     ) -> Callable[[str], str | None]:
         """Store the value as typed, then the whole form's error at ``path`` (none if empty)."""
 
         def check(value: str) -> str | None:
-            texts[key] = value
+            store(value)
             if not path:
                 return None
             errors, _ = self.form.problems()
@@ -266,7 +269,9 @@ class PlainWizard:
                 choices = [(choice, choice) for choice in field.choices]
                 row[field.key] = self._select(message, choices, row[field.key])
             else:
-                check = self._field_check(row, field.key, f"{path}.{field.key}")
+                check = self._field_check(
+                    partial(row.__setitem__, field.key), f"{path}.{field.key}"
+                )
                 row[field.key] = self._text(message, row[field.key], check)
 
     def offer_exports(self) -> None:

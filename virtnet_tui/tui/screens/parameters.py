@@ -147,7 +147,8 @@ class ParametersScreen(WizardScreen):
         network = self.form.networks[index]
         sub, _, key = rest.partition("-")
         if not key:
-            network.texts[sub] = value
+            for followed in network.set_text(sub, value):
+                self._show_followed(f"{head}-{followed}", network.texts[followed])
         elif sub.startswith("lease") and sub[5:].isdigit():
             network.dhcp_hosts[int(sub[5:])][key] = value
         elif sub.startswith("fwd") and sub[3:].isdigit():
@@ -155,6 +156,12 @@ class ParametersScreen(WizardScreen):
         else:
             return False
         return True
+
+    def _show_followed(self, widget_id: str, value: str) -> None:
+        """Show a value the form changed by itself (not taken for the operator's edit)."""
+        for field in self.query(f"#{widget_id}").results(Input):
+            with field.prevent(Input.Changed):
+                field.value = value
 
     def refresh_findings(self) -> None:
         """Show the core's verdict next to every field; list the rest below."""
