@@ -6,10 +6,21 @@ from pathlib import Path
 
 from support.rerun_host import applied_sandbox, apply_answers
 from support.rerun_util import NAT, answers_text, custom_nat
-from support.tui_driver import WizardPilot, demo_app, run, screen_text, settle, type_into
+from support.tui_driver import (
+    NamedSandbox,
+    WizardPilot,
+    demo_app,
+    run,
+    screen_text,
+    settle,
+    type_into,
+)
 from textual.widgets import OptionList
 
+from virtnet_tui.core.changes.dhcp import DhcpRequest
 from virtnet_tui.executor.journal import runs_status
+from virtnet_tui.managed.rerun import prepare_dhcp, run_change
+from virtnet_tui.managed.state import load_state
 from virtnet_tui.tui.app import WizardApp
 from virtnet_tui.tui.dialogs.yes_no import YesNoDialog
 from virtnet_tui.tui.screens.rerun_menu import RerunMenuScreen
@@ -103,5 +114,25 @@ def test_why_a_run_cannot_be_rolled_back_shows_at_80x24(tmp_path: Path) -> None:
             text = " ".join(screen_text(app).split())
             assert "Cannot roll back now: run" in text, screen_text(app)
             assert "roll that run back first" in text
+
+    run(scenario())
+
+
+def test_a_runs_line_never_cuts_an_address(tmp_path: Path) -> None:
+    applied_sandbox(tmp_path)
+    host = NamedSandbox(tmp_path)
+    request = DhcpRequest("add", "nat1", mac="52:54:00:aa:bb:02", ip="192.168.100.150")
+    outcome = run_change(host, prepare_dhcp(host, load_state(host), request))
+    assert outcome.status == "applied"
+    app = demo_app(tmp_path)
+
+    async def scenario() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await _rollback_screen(pilot)
+            runs = screen.query_one("#rollback-runs", OptionList)
+            label = str(runs.get_option_at_index(0).prompt)
+            assert label.endswith("52:54:00:aa:bb:02 -> 192.168.100.150 on nat1"), label
+            shown = " ".join(screen_text(app).split())
+            assert "-> 192.168.100.150 on nat1" in shown
 
     run(scenario())
