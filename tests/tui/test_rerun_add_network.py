@@ -96,3 +96,23 @@ def test_plain_mode_keeps_a_new_network_clear_of_the_managed_ones(tmp_path: Path
     texts["ipv4"] = "192.168.110.1/24"
     errors, _ = form.problems()
     assert "already in use" in errors["network[0].ipv4"]
+
+
+def test_a_network_rolled_back_from_the_menu_frees_its_subnet(tmp_path: Path) -> None:
+    applied_sandbox(tmp_path, answers_text(custom_nat()))
+    app = demo_app(tmp_path, situation=DEMO)
+
+    async def scenario() -> None:
+        async with app.run_test(size=(100, 40)) as pilot:
+            await settle(pilot)
+            await pilot.press("home", "down", "down", "down", "enter")  # Roll back a run
+            await settle(pilot)
+            await pilot.press("enter", "y")
+            await settle(pilot)
+            await pilot.press("escape")
+            await settle(pilot)
+            await _to_parameters(pilot)
+            await type_into(pilot, "n0-ipv4", "192.168.110.1/24")
+            assert _message(app, "network[0].ipv4") == ""
+
+    run(scenario())
