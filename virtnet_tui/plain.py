@@ -12,8 +12,9 @@ import shlex
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
-from typing import Any, TextIO, cast
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 import questionary
 
@@ -35,6 +36,9 @@ from virtnet_tui.wizard.questions import (
     has_leases,
     network_fields,
 )
+
+if TYPE_CHECKING:
+    from virtnet_tui.core.changes.managed import State
 
 
 class PlainWizard:
@@ -119,6 +123,7 @@ class PlainWizard:
         suggested: dict[str, Any] = suggest_situation(result)
         self.form.set_facts(result.facts, replace(Situation(), **suggested))
         self.form.probe_problems = result.problems
+        self.form.managed = _managed_state(self.host)
         f = result.facts
         self.say(
             f"Found {f.hostname}: {f.distro} {f.distro_version}, uplink {f.uplink_interface} "
@@ -219,19 +224,21 @@ class PlainWizard:
             for end, which in (("start", "first"), ("end", "last")):
                 key = f"{field.key}_{end}"
                 # A range is judged once both ends are in.
-                check = self._field_check(texts, key, path if end == "end" else "")
-                texts[key] = self._text(f"{field.label}: {which} address", texts[key], check)
+                store = partial(network.set_text, key)
+                check = self._field_check(store, path if end == "end" else "")
+                store(self._text(f"{field.label}: {which} address", texts[key], check))
             return
-        check = self._field_check(texts, field.key, path)
-        texts[field.key] = self._text(field.label, texts[field.key], check)
+        # Through the form: a range the operator has not changed follows its subnet.
+        store = partial(network.set_text, field.key)
+        store(self._text(field.label, texts[field.key], self._field_check(store, path)))
 
     def _field_check(
-        self, texts: dict[str, str], key: str, path: str
+        self, store: Callable[[str], object], path: str
     ) -> Callable[[str], str | None]:
         """Store the value as typed, then the whole form's error at ``path`` (none if empty)."""
 
         def check(value: str) -> str | None:
-            texts[key] = value
+            store(value)
             if not path:
                 return None
             errors, _ = self.form.problems()
@@ -262,7 +269,9 @@ class PlainWizard:
                 choices = [(choice, choice) for choice in field.choices]
                 row[field.key] = self._select(message, choices, row[field.key])
             else:
-                check = self._field_check(row, field.key, f"{path}.{field.key}")
+                check = self._field_check(
+                    partial(row.__setitem__, field.key), f"{path}.{field.key}"
+                )
                 row[field.key] = self._text(message, row[field.key], check)
 
     def offer_exports(self) -> None:
@@ -306,6 +315,16 @@ class PlainWizard:
         else:
             argv = [*self.command, "apply", "--answers", str(answers_file)]
             self.say(f"Apply it with: {shlex.join(argv)}")
+
+
+def _managed_state(host: Host) -> State | None:
+    """The networks an earlier run set up here: a new network must stay clear of them."""
+    from virtnet_tui.managed.state import load_state
+
+    try:
+        return load_state(host)
+    except Exception:  # damaged records: `status` reports them; the questions go on
+        return None
 
 
 def run_plain(

@@ -11,11 +11,15 @@ from virtnet_tui.core.answers import load_answers
 from virtnet_tui.executor.apply import Options
 from virtnet_tui.executor.progress import (
     Checkpoint,
+    ConfirmReply,
     ConfirmRequest,
     Finished,
+    KeepEarlierRequest,
     RolledBack,
+    StageFailed,
     StageStarted,
     StepDone,
+    StepUndone,
 )
 from virtnet_tui.executor.stream import executor_events
 
@@ -46,3 +50,33 @@ def test_an_unanswered_confirmation_rolls_everything_back(tmp_path: Path) -> Non
     assert isinstance(seen[-1], Finished) and seen[-1].exit_code == 3
     assert "not confirmed" in seen[-1].summary
     assert diff(before, snapshot(tmp_path)) == []
+
+
+def test_a_confirmation_after_the_deadline_is_refused() -> None:
+    late = ConfirmReply()
+    assert late.wait(0.01) is False
+    assert late.closed
+    assert late.confirm() is False, "the stage is being undone: too late"
+    assert not late.confirmed
+    in_time = ConfirmReply()
+    assert in_time.confirm() is True
+    assert in_time.wait(0.01) is True and not in_time.closed
+
+
+def test_the_undo_streams_as_it_happens_before_the_question(tmp_path: Path) -> None:
+    host = prime(tmp_path)
+    seen: list[object] = []
+    for event in executor_events(
+        host, PLAN, options=Options(confirm_timeout=0.3), ask_keep_earlier=True
+    ):
+        seen.append(event)
+        if isinstance(event, KeepEarlierRequest):
+            event.reply.answer(True)
+    [failed] = [e for e in seen if isinstance(e, StageFailed)]
+    assert (failed.stage, failed.reason, failed.step) == (4, "not confirmed within 0.3 s", None)
+    question = next(i for i, e in enumerate(seen) if isinstance(e, KeepEarlierRequest))
+    undone = [(i, e) for i, e in enumerate(seen) if isinstance(e, StepUndone)]
+    stage4 = [n for n, stage, _ in PLAN.steps() if stage.name == failed.name]
+    assert [e.number for _, e in undone] == stage4[::-1]
+    assert seen.index(failed) < undone[0][0] and undone[-1][0] < question
+    assert not any(isinstance(e, RolledBack) for e in seen[:question])

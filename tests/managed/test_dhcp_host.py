@@ -437,3 +437,35 @@ def test_dhcp_host_on_a_libvirt_network_imports_neither_textual_nor_netaddr(tmp_
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     rc, heavy = json.loads(proc.stdout.splitlines()[-1])
     assert rc == 0 and heavy == []
+
+
+def test_a_lease_moved_or_deleted_warns_of_forwards_left_on_its_old_address(
+    sandbox: Sandbox,
+) -> None:
+    sandbox.apply(answers_text(custom_nat(FORWARD_80)))
+    mac = "52:54:00:be:0a:f3"
+    # Another lease: no forward goes to it, nothing to warn of.
+    rc, _, err = sandbox.run(
+        "dhcp-host", "add", "--network", "virbr10", "--mac", "52:54:00:00:00:09", "--ip",
+        "192.168.110.9",
+    )  # fmt: skip
+    assert rc == 0 and "warning" not in err
+    rc, _, err = sandbox.run(
+        "dhcp-host", "modify", "--network", "virbr10", "--mac", mac, "--ip", "192.168.110.78"
+    )
+    assert rc == 0, err
+    assert (
+        "warning: port forwards of virbr10 (tcp 80, tcp 443) still go to 192.168.110.77: "
+        f"the lease of {mac} moves to 192.168.110.78"
+    ) in err
+    assert "--to 192.168.110.78" in err
+    # The forwards themselves are as they were: the operator moves them.
+    [forward] = sandbox.network_state("virbr10")["forwards"]
+    assert forward["to"] == "192.168.110.77"
+    # Back on 192.168.110.77 nothing is stranded; deleting the lease strands them again.
+    rc, _, err = sandbox.run(
+        "dhcp-host", "modify", "--network", "virbr10", "--mac", mac, "--ip", "192.168.110.77"
+    )
+    assert rc == 0 and "warning" not in err
+    rc, _, err = sandbox.run("dhcp-host", "delete", "--network", "virbr10", "--mac", mac)
+    assert rc == 0 and f"the lease of {mac} is deleted" in err

@@ -22,7 +22,11 @@ def applied_sandbox(root: Path, text: str = "") -> str:
     """Seed the demo host at ``root`` and apply a first run the way ``apply --yes`` does
     (``text``: an answers file; by default the NAT network nat1); returns the run id."""
     seed_demo_host(root)
-    text = text or answers_text(NAT)
+    return apply_answers(root, text or answers_text(NAT))
+
+
+def apply_answers(root: Path, text: str) -> str:
+    """Apply one more answers file to the sandbox at ``root`` as ``apply --yes`` does."""
     plan = prepare(parse_answers(text)).plan
     outcome = Executor(
         NamedSandbox(root),

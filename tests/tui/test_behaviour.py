@@ -339,10 +339,15 @@ def test_unconfirmed_risky_stage_is_rolled_back(tmp_path: Path) -> None:
 def test_rerun_menu_replaces_welcome_when_networks_are_managed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from virtnet_tui.core.changes.managed import ManagedNetwork, State
+    from virtnet_tui.core.model import HostFacts, NetworkSpec
     from virtnet_tui.managed import state
 
     # What an earlier run would have recorded; the menu only needs the names.
-    monkeypatch.setattr(state, "managed_networks", lambda host: ("virbr10",))
+    recorded = ManagedNetwork(
+        NetworkSpec(type="custom-nat", name="virbr10", bridge="virbr10"), HostFacts()
+    )
+    monkeypatch.setattr(state, "load_state", lambda host: State(networks=(recorded,)))
     app = demo_app(tmp_path, situation=DEMO)
 
     async def scenario() -> None:

@@ -6,11 +6,13 @@ from pathlib import Path
 
 from support.paths import EXAMPLES
 from support.rerun_host import applied_sandbox
+from support.rerun_util import FORWARD_80, answers_text, custom_nat
 from support.tui_driver import WizardPilot, demo_app, run, screen_text, settle, type_into
 from textual.widgets import Button
 
 from virtnet_tui.executor.journal import runs_status
 from virtnet_tui.tui.app import WizardApp
+from virtnet_tui.tui.screens.dhcp_hosts import DhcpHostForm
 from virtnet_tui.tui.screens.forwards import ForwardForm, ForwardsScreen
 from virtnet_tui.tui.screens.rerun_menu import ACTIONS, RerunMenuScreen
 
@@ -90,3 +92,27 @@ def test_add_refuse_bad_port_and_remove_each_as_a_run(tmp_path: Path) -> None:
     # The example's own forwards are untouched.
     assert "--dport 7722 -j DNAT --to-destination 192.168.100.77:22" in rules.read_text()
     assert len(runs_status(app.host)) == 3
+
+
+def test_moving_a_lease_warns_that_its_forwards_stay_on_the_old_address(tmp_path: Path) -> None:
+    applied_sandbox(tmp_path, answers_text(custom_nat(FORWARD_80)))
+    app = demo_app(tmp_path)
+
+    async def scenario() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            index = [key for key, _, _ in ACTIONS].index("dhcp")
+            await pilot.press("home", *["down"] * index, "enter")
+            await settle(pilot)
+            await pilot.press("m")  # change the highlighted (only) lease
+            await pilot.pause()
+            assert isinstance(app.screen, DhcpHostForm)
+            await type_into(pilot, "field-ip", "192.168.110.78")
+            await pilot.pause()
+            shown = " ".join(screen_text(app).split())
+            assert "! port forwards of virbr10 (tcp 80, tcp 443) still go to 192.168.110.77" in (
+                shown
+            ), screen_text(app)
+            assert _next_enabled(app), "a warning, not a refusal"
+
+    run(scenario())

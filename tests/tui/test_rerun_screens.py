@@ -246,14 +246,14 @@ def test_rollback_refuses_a_run_a_later_one_depends_on_then_undoes_in_order(
             await pilot.press("enter")  # refused in the screen: nothing runs
             await settle(pilot)
             assert runs_status(app.host)[0].has_changes
-            await pilot.press("up", "enter")
+            await pilot.press("up", "enter", "y")  # Enter asks first; y rolls it back
             await settle(pilot)
             assert f"Run {change} is rolled back" in screen_text(app)
             assert live_leases(tmp_path) == ()
             # Now the first run stands alone and may go too.
             assert first in screen_text(app)
             assert _next_enabled(app)
-            await pilot.press("enter")
+            await pilot.press("enter", "y")
             await settle(pilot)
             assert f"Run {first} is rolled back" in screen_text(app)
             await pilot.press("escape")

@@ -31,9 +31,11 @@ from virtnet_tui.executor.progress import (
     ConfirmRequest,
     Finished,
     RolledBack,
+    StageFailed,
     StageStarted,
     StepDone,
     StepFailed,
+    StepUndone,
 )
 from virtnet_tui.tui.screens.preview import PreviewScreen
 
@@ -168,11 +170,10 @@ def _apply_events(outcome: str) -> list[ApplyEvent]:
     else:
         events[-1] = StepFailed(3, "iptables-restore ...", "exit status 1")
         events += [
-            RolledBack(
-                ("firewall rules", "write the bridge's files"),
-                True,
-                ("undo: ifup virbr10", "restore /etc/network/interfaces"),
-            ),
+            StageFailed(2, "firewall rules", "exit status 1", 3),
+            StepUndone(2, "ifup virbr10"),
+            StepUndone(1, "write /etc/network/interfaces"),
+            RolledBack(("firewall rules", "write the bridge's files"), True),
             Finished(3, "Step 3 failed: exit status 1. Everything was rolled back."),
         ]
     return events

@@ -144,7 +144,7 @@ def _new_spec(
                 )
             )
         ipv4 = free_private_subnet(facts, planned, start=50 if routed else 100)
-        dhcp4 = _default_range(ipv4)
+        dhcp4 = default_range(ipv4)
     ipv6 = ""
     if choice.family in ("ipv6", "both"):
         ipv6 = sliced_ipv6(facts, situation.ipv6_prefix, planned, f"{field}.ipv6")
@@ -165,13 +165,23 @@ def _new_spec(
     )
 
 
-def _default_range(cidr: str) -> tuple[str, str] | None:
-    """Every address of the subnet but the host's own, the network and the broadcast."""
+def default_range(cidr: str) -> tuple[str, str] | None:
+    """Every address of the subnet but the host's own, the network and the broadcast.
+
+    A range is one run of addresses: with the host's address inside the subnet rather
+    than at an end, it is the longer run on either side of it (after it on a tie).
+    """
     net = netaddr.IPNetwork(cidr)
     if net.cidr.size < 4:
         return None
-    first = net.cidr[1] if net.cidr[1] != net.ip else net.cidr[2]
-    last = net.cidr[-2] if net.cidr[-2] != net.ip else net.cidr[-3]
+    first, last = net.cidr[1], net.cidr[-2]
+    if first <= net.ip <= last:
+        below = int(net.ip) - int(first)
+        above = int(last) - int(net.ip)
+        if above >= below:
+            first = netaddr.IPAddress(int(net.ip) + 1, net.version)
+        else:
+            last = netaddr.IPAddress(int(net.ip) - 1, net.version)
     if first > last:
         return None
     return (str(first), str(last))

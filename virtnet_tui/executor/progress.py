@@ -55,22 +55,63 @@ class Checkpoint:
     name: str
 
 
+@dataclass(frozen=True)
+class StageFailed:
+    """A stage failed (a step, a check, the confirmation) and is being undone now."""
+
+    stage: int
+    name: str
+    reason: str
+    step: int | None = None
+    """The failing step (already reported by ``StepFailed``), or None."""
+
+
+@dataclass(frozen=True)
+class StepUndone:
+    """A step was taken back as part of a rollback; ``error`` when it could not be."""
+
+    number: int
+    description: str
+    error: str = ""
+    manual: tuple[str, ...] = ()
+    """With ``error``: the commands that would undo it by hand."""
+
+
 class ConfirmReply:
-    """The operator's answer to a ``ConfirmRequest``, shared between the runner and the screen."""
+    """The operator's answer to a ``ConfirmRequest``, shared between the runner and the screen.
+
+    Once the runner's wait has run out the answer is closed: a confirmation after that
+    is refused, so a late Enter never claims a stage that is being undone.
+    """
 
     def __init__(self) -> None:
         self._event = threading.Event()
+        self._lock = threading.Lock()
+        self._closed = False
 
     @property
     def confirmed(self) -> bool:
         return self._event.is_set()
 
-    def confirm(self) -> None:
-        self._event.set()
+    @property
+    def closed(self) -> bool:
+        """The wait ran out without a confirmation."""
+        return self._closed
+
+    def confirm(self) -> bool:
+        """Confirm; False when it came too late (the stage is being undone)."""
+        with self._lock:
+            if self._closed:
+                return False
+            self._event.set()
+            return True
 
     def wait(self, timeout: float) -> bool:
         """Wait up to ``timeout`` seconds; ``True`` when confirmed in time."""
-        return self._event.wait(max(0.0, timeout))
+        self._event.wait(max(0.0, timeout))
+        with self._lock:
+            self._closed = not self._event.is_set()
+            return not self._closed
 
 
 @dataclass(frozen=True)
@@ -117,11 +158,13 @@ class KeepEarlierRequest:
 
 @dataclass(frozen=True)
 class RolledBack:
-    """What a rollback undid (stages last first), and whether it finished."""
+    """What a rollback undid (stages last first), and whether it finished.
+
+    Its steps were reported one by one as ``StepUndone`` while it ran.
+    """
 
     stages: tuple[str, ...]
     complete: bool
-    summary: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -138,6 +181,8 @@ ApplyEvent = (
     | StepFailed
     | CheckResult
     | Checkpoint
+    | StageFailed
+    | StepUndone
     | ConfirmRequest
     | KeepEarlierRequest
     | RolledBack

@@ -28,9 +28,11 @@ from virtnet_tui.executor.progress import (
     Finished,
     KeepEarlierRequest,
     RolledBack,
+    StageFailed,
     StageStarted,
     StepDone,
     StepFailed,
+    StepUndone,
 )
 from virtnet_tui.hosts.base import Host
 
@@ -39,13 +41,12 @@ QUESTION_TIMEOUT = 300.0
 
 
 class _Translator:
-    """Journal events in, screen events out; remembers what a rollback undid."""
+    """Journal events in, screen events out; remembers which stages a rollback undid."""
 
     def __init__(self, plan: Callable[[], Plan], put: Callable[[ApplyEvent], None]) -> None:
         self.plan_of = plan
         self.put = put
         self.undone: list[str] = []
-        self.summary: list[str] = []
 
     def __call__(self, e: journal_events.Event) -> None:
         match e:
@@ -64,11 +65,14 @@ class _Translator:
                 self.put(CheckResult(e.stage + 1, e.what, e.ok, e.detail))
             case journal_events.Checkpoint():
                 self.put(Checkpoint(e.stage + 1, e.name))
+            case journal_events.StageFailed():
+                name = self.plan_of().stages[e.stage].name
+                self.put(StageFailed(e.stage + 1, name, e.reason, e.step))
+            # Undo steps show as they happen: a question may wait between two stages' undo.
             case journal_events.UndoDone():
-                self.summary.append(f"undid step {e.step}: {e.what}")
+                self.put(StepUndone(e.step, e.what))
             case journal_events.UndoFailed():
-                self.summary.append(f"NOT DONE: step {e.step}: {e.error}")
-                self.summary += [f"  by hand: {cmd}" for cmd in e.manual]
+                self.put(StepUndone(e.step, e.what, e.error, e.manual))
             case journal_events.StageUndone():
                 self.undone.append(e.name)
 
@@ -144,7 +148,7 @@ def executor_events(
             outcome = executor.resume(resume) if resume else executor.apply()
             if outcome.status != "applied":
                 complete = not outcome.leftovers
-                events.put(RolledBack(tuple(translate.undone), complete, tuple(translate.summary)))
+                events.put(RolledBack(tuple(translate.undone), complete))
             events.put(_finished(outcome))
         except Refused as exc:
             events.put(Finished(2, str(exc)))

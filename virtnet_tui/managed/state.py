@@ -38,7 +38,7 @@ from virtnet_tui.executor.journal import (
 from virtnet_tui.hosts.base import Host
 
 if TYPE_CHECKING:
-    from virtnet_tui.core.model import Answers
+    from virtnet_tui.core.model import Answers, HostFacts
     from virtnet_tui.managed.drift import Drift
 
 __all__ = [
@@ -58,6 +58,7 @@ __all__ = [
     "save_state",
     "state_facts",
     "with_host_state",
+    "with_state_facts",
 ]
 
 STATE_PATH = f"{STATE_DIR}/state.json"
@@ -278,6 +279,24 @@ def _union(*groups: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(out)
 
 
+def with_state_facts(facts: HostFacts, state: State) -> HostFacts:
+    """``facts`` in which the names, bridges and subnets of the managed networks are taken.
+
+    The probe sees a managed network only while its bridge is up or libvirt defines it;
+    the state knows it regardless, so a new network is refused by field (and defaults
+    keep clear of it) as on the command line.
+    """
+    if not state.networks:
+        return facts
+    bridges, subnets, names = state_facts(state)
+    return replace(
+        facts,
+        used_bridges=_union(facts.used_bridges, bridges),
+        used_subnets=_union(facts.used_subnets, subnets),
+        used_networks=_union(facts.used_networks, names),
+    )
+
+
 def with_host_state(answers: Answers, host: Host, state: State) -> Answers:
     """``answers`` whose host facts also hold what is in use on ``host``.
 
@@ -290,12 +309,11 @@ def with_host_state(answers: Answers, host: Host, state: State) -> Answers:
     """
     from virtnet_tui.probe.libvirt_networks import query_libvirt
 
-    bridges, subnets, names = state_facts(state)
     view = query_libvirt(host)
     lv_bridges = tuple(n.bridge for n in view.networks if n.bridge)
     lv_subnets = tuple(s for n in view.networks for s in n.subnets)
     lv_names = tuple(n.name for n in view.networks)
-    facts = answers.host
+    facts = with_state_facts(answers.host, state)
     from virtnet_tui.probe.files import SafeFiles, edited_files
 
     files = facts.files
@@ -303,9 +321,9 @@ def with_host_state(answers: Answers, host: Host, state: State) -> Answers:
     files += tuple(f for f in edited_files(SafeFiles(host)) if f[0] not in known)
     facts = replace(
         facts,
-        used_bridges=_union(facts.used_bridges, bridges, lv_bridges),
-        used_subnets=_union(facts.used_subnets, subnets, lv_subnets),
-        used_networks=_union(facts.used_networks, names, lv_names),
+        used_bridges=_union(facts.used_bridges, lv_bridges),
+        used_subnets=_union(facts.used_subnets, lv_subnets),
+        used_networks=_union(facts.used_networks, lv_names),
         files=files,
     )
     return replace(answers, host=facts)

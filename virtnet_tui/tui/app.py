@@ -19,6 +19,7 @@ from textual.screen import Screen
 from virtnet_tui.tui.screens.welcome import WelcomeScreen
 
 if TYPE_CHECKING:
+    from virtnet_tui.core.changes.managed import State
     from virtnet_tui.core.model import HostFacts, Situation
     from virtnet_tui.core.plan import Plan
     from virtnet_tui.core.planning import Prepared
@@ -106,7 +107,7 @@ class WizardApp(App[int]):
         if self._ansi or (self._ansi is None and few):
             self.theme = "ansi-dark"
         if self._preset_facts is not None:
-            self._probe_done(None, self._preset_facts, (), ())
+            self._probe_done(None, self._preset_facts, (), None)
         else:
             # After the first frame: the probe's imports would compete with it for the GIL.
             self.call_after_refresh(self._probe)
@@ -124,7 +125,7 @@ class WizardApp(App[int]):
             problem = f"the probe failed: {type(exc).__name__}: {exc}"
             self.call_from_thread(self._probe_done, None, None, (problem,), ())
             return
-        managed = _managed_networks(self.host)
+        managed = _managed_state(self.host)
         self.call_from_thread(self._probe_done, result, result.facts, result.problems, managed)
         interrupted = _interrupted_runs(self.host)
         if interrupted:
@@ -158,7 +159,7 @@ class WizardApp(App[int]):
         result: ProbeResult | None,
         facts: HostFacts | None,
         problems: tuple[str, ...],
-        managed: tuple[str, ...],
+        managed: State | None,
     ) -> None:
         from dataclasses import replace
 
@@ -173,18 +174,19 @@ class WizardApp(App[int]):
         self.probe_result = result
         self.form.set_facts(facts or HostFacts(), situation)
         self.form.probe_problems = problems
-        self.managed_networks = managed
+        self.form.managed = managed
+        self.managed_networks = managed.names if managed else ()
         self.probed = True
         screen = self.screen
         if isinstance(screen, WelcomeScreen):
             # Welcome may not be mounted yet (facts given up front): its on_mount asks again.
             screen.show_host()
             self.call_after_refresh(screen.show_host)
-            if managed:
+            if self.managed_networks:
                 from virtnet_tui.tui.screens.rerun_menu import RerunMenuScreen
 
                 # Over Welcome, which stays the bottom of the stack; the menu has no Back.
-                self.push_screen(RerunMenuScreen(managed))
+                self.push_screen(RerunMenuScreen(self.managed_networks))
 
     # --- navigation ------------------------------------------------------------------
 
@@ -269,11 +271,11 @@ def _interrupted_runs(host: Host) -> list[RunInfo]:
         return []
 
 
-def _managed_networks(host: Host) -> tuple[str, ...]:
+def _managed_state(host: Host) -> State | None:
     """Networks an earlier run of the wizard set up here: the re-run menu's cue."""
-    from virtnet_tui.managed.state import managed_networks
+    from virtnet_tui.managed.state import load_state
 
     try:
-        return tuple(managed_networks(host))
+        return load_state(host)
     except Exception:  # a damaged state must not stop the wizard; Welcome is the way in then
-        return ()
+        return None

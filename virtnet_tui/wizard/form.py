@@ -37,6 +37,7 @@ from virtnet_tui.wizard.questions import (
 
 if TYPE_CHECKING:
     from virtnet_tui.core.advisor import NetworkChoice, Recommendation
+    from virtnet_tui.core.changes.managed import State
     from virtnet_tui.core.planning import Prepared
 
 Texts = dict[str, str]
@@ -50,6 +51,7 @@ _YESNO = frozenset(q.key for q in SITUATION_QUESTIONS if q.kind == "yesno")
 _NETWORK_FIELD = re.compile(r"^network\[(\d+)\]\.(ipv4|ipv6)$")
 
 DHCP_HOST_KEYS = tuple(f.key for f in LEASE_FIELDS)
+_DHCP4_KEYS = ("dhcp4_start", "dhcp4_end")
 
 
 def situation_texts(situation: Situation) -> Texts:
@@ -141,6 +143,8 @@ class NetworkForm:
     texts: Texts
     dhcp_hosts: list[Texts] = field(default_factory=list)
     forwards: list[Texts] = field(default_factory=list)
+    edited: set[str] = field(default_factory=set)
+    """Keys the operator changed; a range he has not touched follows its subnet."""
 
     @classmethod
     def from_spec(cls, spec: NetworkSpec) -> NetworkForm:
@@ -155,6 +159,31 @@ class NetworkForm:
             for f in spec.forwards
         ]
         return cls(spec.type, spec_texts(spec), hosts, forwards)
+
+    def set_text(self, key: str, value: str) -> tuple[str, ...]:
+        """The operator set ``key`` to ``value``; returns the keys that followed it.
+
+        While the DHCPv4 range is the one the wizard chose, it follows the IPv4 subnet
+        (``defaults.default_range``): a subnet typed over the drafted one must not keep
+        a range from the old subnet. A half-typed subnet leaves the range as it is.
+        """
+        if self.texts.get(key) == value:
+            return ()
+        self.texts[key] = value
+        self.edited.add(key)
+        if key != "ipv4" or self.edited & set(_DHCP4_KEYS):
+            return ()
+        from virtnet_tui.core.defaults import default_range
+        from virtnet_tui.core.validate.fields import check_cidr
+
+        if check_cidr("ipv4", value.strip(), version=4) is not None:
+            return ()
+        start, end = default_range(value.strip()) or ("", "")
+        followed = tuple(
+            k for k, v in zip(_DHCP4_KEYS, (start, end), strict=True) if self.texts.get(k) != v
+        )
+        self.texts.update(zip(_DHCP4_KEYS, (start, end), strict=True))
+        return followed
 
     def add_lease(self) -> Texts:
         """A new, empty fixed lease at the end of the list, to be filled in."""
@@ -268,6 +297,12 @@ class WizardForm:
 
     facts: HostFacts = field(default_factory=HostFacts)
     """What the probe found (or the facts a test gave); the host questions edit a copy."""
+    managed: State | None = None
+    """The networks an earlier run of the wizard set up here (None: none known).
+
+    Their names, bridges and subnets are taken for a new network, as ``apply`` takes
+    them, even where the probe cannot see them (a bridge that is down, a sandbox).
+    """
     probe_problems: tuple[str, ...] = ()
     situation: Texts = field(default_factory=lambda: situation_texts(Situation()))
     host: Texts = field(default_factory=lambda: host_texts(HostFacts()))
@@ -314,7 +349,12 @@ class WizardForm:
 
     def host_facts(self) -> HostFacts:
         values = {key: self.host.get(key, "").strip() for key in HOST_KEYS}
-        return replace(self.facts, **values)  # type: ignore[arg-type]
+        facts = replace(self.facts, **values)  # type: ignore[arg-type]
+        if self.managed is None:
+            return facts
+        from virtnet_tui.managed.state import with_state_facts
+
+        return with_state_facts(facts, self.managed)
 
     def base_answers(self) -> tuple[Answers, Problems]:
         """Situation and host, without networks; plus what could not be read."""

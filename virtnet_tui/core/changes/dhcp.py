@@ -209,7 +209,50 @@ def plan_dhcp_change(state: State, req: DhcpRequest, live: LiveLeases) -> Planne
         after_undo=after_undo,
     )
     summary = f"{verb} fixed lease {shown} on {net.name} ({_how(net)})"
-    return PlannedChange(Plan(stages=(stage,), notes=notes), change, summary)
+    warnings = _stranded_forwards(net, new, old, req.action)
+    return PlannedChange(Plan(stages=(stage,), notes=notes, warnings=warnings), change, summary)
+
+
+def _stranded_forwards(
+    net: ManagedNetwork, new: DhcpHost, old: DhcpHost | None, action: DhcpAction
+) -> tuple[str, ...]:
+    """A warning when port forwards go to the address the lease gives up.
+
+    Forwards name an address, not a lease: a lease moved or deleted leaves them
+    pointing where the VM no longer is (or where another VM may be given it).
+    """
+    if old is None or not old.ip:
+        return ()
+    gone = ipaddress.ip_address(old.ip)
+    if action == "modify" and ipaddress.ip_address(new.ip) == gone:
+        return ()
+    ports = [
+        f"{fwd.proto} {port}"
+        for fwd in net.spec.forwards
+        if _same_address(fwd.to, gone)
+        for port in fwd.ports
+    ]
+    if not ports:
+        return ()
+    who = old.mac or f"DUID {old.id}"
+    moved = f"moves to {new.ip}" if action == "modify" else "is deleted"
+    follow = (
+        f"remove them and add them again with --to {new.ip} (`virtnet-wizard forward`, "
+        "or Port forwards in the wizard)"
+        if action == "modify"
+        else "remove them if nothing else should get them (`virtnet-wizard forward remove`)"
+    )
+    return (
+        f"port forwards of {net.name} ({', '.join(ports)}) still go to {old.ip}: the lease of "
+        f"{who} {moved}, and forwards do not follow it; {follow}",
+    )
+
+
+def _same_address(text: str, address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    try:
+        return ipaddress.ip_address(text) == address
+    except ValueError:
+        return False
 
 
 def _how(net: ManagedNetwork) -> str:

@@ -23,9 +23,11 @@ from virtnet_tui.executor.progress import (
     Finished,
     KeepEarlierRequest,
     RolledBack,
+    StageFailed,
     StageStarted,
     StepDone,
     StepFailed,
+    StepUndone,
 )
 from virtnet_tui.tui.widgets.step_title import StepTitle
 
@@ -67,7 +69,9 @@ class ApplyScreen(Screen[None]):
             yield Static("Starting…", id="stage", markup=False)
             yield Static("No checkpoint yet.", id="checkpoint", markup=False)
             yield Static("", id="countdown", markup=False)
-            yield RichLog(id="log", wrap=True, markup=False, highlight=False)
+            # min_width 1: lines wrap at the log's own width (the default, 78, cuts them
+            # at the right edge of an 80-column terminal).
+            yield RichLog(id="log", wrap=True, markup=False, highlight=False, min_width=1)
             yield Static("", id="summary", markup=False)
         yield Footer()
 
@@ -103,6 +107,10 @@ class ApplyScreen(Screen[None]):
             self._log(f"  ✓ {event.number}. {event.description}{detail}")
         elif isinstance(event, StepFailed):
             self._log(f"  ✗ {event.number}. {event.description}: {event.reason}")
+        elif isinstance(event, StageFailed):
+            self._stage_failed(event)
+        elif isinstance(event, StepUndone):
+            self._step_undone(event)
         elif isinstance(event, CheckResult):
             verdict = "ok" if event.ok else "FAILED"
             detail = f" ({event.detail})" if event.detail else ""
@@ -118,9 +126,7 @@ class ApplyScreen(Screen[None]):
         elif isinstance(event, KeepEarlierRequest):
             self.question = event
             kept = ", ".join(str(i) for i in event.checkpoints)
-            self._log(
-                f"  ✗ stage {event.stage} ({event.name}) failed and was undone: {event.reason}"
-            )
+            self._log(f"  ? stage {event.stage} is undone: keep checkpoints {kept}?")
             self._set(
                 "#countdown",
                 f"Stage {event.stage} failed and was undone. Checkpoints {kept} are still "
@@ -133,14 +139,32 @@ class ApplyScreen(Screen[None]):
         elif isinstance(event, Finished):
             self._finished(event)
 
+    def _stage_failed(self, event: StageFailed) -> None:
+        """The countdown (if any) is over: the stage is being undone, whatever is pressed now."""
+        self.pending = None
+        self.refresh_bindings()
+        self._set("#countdown", f"Stage {event.stage} ({event.name}) failed: undoing it…")
+        if event.step is None:
+            self._log(f"  ✗ stage {event.stage} ({event.name}) failed: {event.reason}")
+        self._log(f"  ↶ undoing stage {event.stage} ({event.name})")
+
+    def _step_undone(self, event: StepUndone) -> None:
+        if event.error:
+            self._log(f"  ↶ NOT DONE: step {event.number}: {event.error}")
+            for command in event.manual:
+                self._log(f"  ↶   by hand: {command}")
+            return
+        self._log(f"  ↶ undid step {event.number}: {event.description}")
+        # The bar shows what is still applied: steps are undone last first.
+        bar = self.query_one("#progress", ProgressBar)
+        bar.update(progress=min(bar.progress, event.number - 1))
+
     def _rolled_back(self, event: RolledBack) -> None:
         self.pending = None
         self.refresh_bindings()
         self._set("#countdown", "")
         state = "complete" if event.complete else "INCOMPLETE"
         self._log(f"── Rollback {state}: undid {', '.join(event.stages) or 'nothing'}")
-        for line in event.summary:
-            self._log(f"  ↶ {line}")
 
     def _finished(self, event: Finished) -> None:
         self.pending = None
@@ -158,7 +182,7 @@ class ApplyScreen(Screen[None]):
     def _tick(self) -> None:
         """Redraw the countdown of a pending confirmation."""
         pending = self.pending
-        if pending is None or pending.reply.confirmed:
+        if pending is None or pending.reply.confirmed or pending.reply.closed:
             return
         left = max(0, math.ceil(pending.deadline - self.clock()))
         self._set(
@@ -173,9 +197,12 @@ class ApplyScreen(Screen[None]):
         pending = self.pending
         if pending is None:
             return
-        pending.reply.confirm()
         self.pending = None
         self.refresh_bindings()
+        if not pending.reply.confirm():
+            # The time ran out a moment ago; StageFailed is on its way.
+            self._log(f"  ✗ stage {pending.stage}: too late to confirm, it is being undone")
+            return
         self._set("#countdown", "")
         self._log(f"  ✓ stage {pending.stage} confirmed")
 

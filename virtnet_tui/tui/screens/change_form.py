@@ -164,8 +164,9 @@ class ChangeFormScreen(WizardScreen, Generic[View, Entry]):
             errors.update("")
             planned = self.planned
             steps = [f"  {n}. {step.describe()}" for n, _, step in planned.plan.steps()]
-            notes = [f"  ({note})" for note in (*planned.plan.notes, *planned.plan.warnings)]
-            plan.update("\n".join([planned.summary, *steps, *notes]))
+            notes = [f"  ({note})" for note in planned.plan.notes]
+            warnings = [f"! {warning}" for warning in planned.plan.warnings]
+            plan.update("\n".join([planned.summary, *steps, *notes, *warnings]))
         self.set_next_enabled(self.planned is not None and not self.busy)
 
     def go_next(self) -> None:

@@ -36,9 +36,19 @@ class RowList:
     name: str
     add: str
     fields: tuple[RowField, ...]
+    below: tuple[str, ...] = ()
+    """Keys of the fields on a second line: one line of 80 columns cannot show them all."""
 
 
-LEASES = RowList("lease", "dhcp_host", "Fixed DHCP leases", "Lease", "Add a lease", LEASE_FIELDS)
+LEASES = RowList(
+    "lease",
+    "dhcp_host",
+    "Fixed DHCP leases",
+    "Lease",
+    "Add a lease",
+    LEASE_FIELDS,
+    below=("name", "id"),
+)
 FORWARDS = RowList(
     "fwd", "forward", "Port forwards", "Forward", "Add a port forward", FORWARD_FIELDS
 )
@@ -103,14 +113,19 @@ class ParametersScreen(WizardScreen):
         yield Static(row_list.heading, classes="subsection", markup=False)
         for j, row in enumerate(rows):
             path = f"network[{i}].{row_list.path}[{j}]"
-            controls: list[Widget] = [
-                self._row_control(f"n{i}-{row_list.sub}{j}-{field.key}", row, field)
-                for field in row_list.fields
-            ]
+            controls: list[Widget] = []
+            below: list[Widget] = []
+            for field in row_list.fields:
+                control = self._row_control(f"n{i}-{row_list.sub}{j}-{field.key}", row, field)
+                # Sized for what it holds (app.tcss): a MAC or an address shows whole.
+                control.add_class(f"col-{field.key}")
+                (below if field.key in row_list.below else controls).append(control)
             controls.append(Button("Remove", id=f"n{i}-{row_list.sub}{j}-remove", compact=True))
             subpaths = tuple(f"{path}.{field.key}" for field in row_list.fields)
             label = f"{row_list.name} {j + 1}"
-            yield FieldRow(path, label, *controls, subpaths=subpaths, classes="sub-row")
+            yield FieldRow(
+                path, label, *controls, subpaths=subpaths, below=tuple(below), classes="sub-row"
+            )
         yield Button(row_list.add, id=f"n{i}-{row_list.sub}-add", compact=True, classes="add-row")
 
     @staticmethod
@@ -147,7 +162,8 @@ class ParametersScreen(WizardScreen):
         network = self.form.networks[index]
         sub, _, key = rest.partition("-")
         if not key:
-            network.texts[sub] = value
+            for followed in network.set_text(sub, value):
+                self._show_followed(f"{head}-{followed}", network.texts[followed])
         elif sub.startswith("lease") and sub[5:].isdigit():
             network.dhcp_hosts[int(sub[5:])][key] = value
         elif sub.startswith("fwd") and sub[3:].isdigit():
@@ -155,6 +171,12 @@ class ParametersScreen(WizardScreen):
         else:
             return False
         return True
+
+    def _show_followed(self, widget_id: str, value: str) -> None:
+        """Show a value the form changed by itself (not taken for the operator's edit)."""
+        for field in self.query(f"#{widget_id}").results(Input):
+            with field.prevent(Input.Changed):
+                field.value = value
 
     def refresh_findings(self) -> None:
         """Show the core's verdict next to every field; list the rest below."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -9,6 +11,9 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from virtnet_tui.tui.screens.base import WizardScreen
+
+if TYPE_CHECKING:
+    from virtnet_tui.core.changes.managed import State
 
 ACTIONS = (
     ("add", "Add a network", True),
@@ -60,17 +65,19 @@ class RerunMenuScreen(WizardScreen):
 
     @work(thread=True, exclusive=True, group="menu-managed")
     def _reread(self) -> None:
-        from virtnet_tui.managed.state import managed_networks
+        from virtnet_tui.managed.state import load_state
 
         try:
-            managed = tuple(managed_networks(self.wizard.host))
+            state = load_state(self.wizard.host)
         except Exception:  # a damaged state: keep what the menu showed
             return
-        self.app.call_from_thread(self._show_managed, managed)
+        self.app.call_from_thread(self._show_managed, state)
 
-    def _show_managed(self, managed: tuple[str, ...]) -> None:
-        if managed != self.managed and self.is_mounted:
-            self.managed = managed
+    def _show_managed(self, state: State) -> None:
+        # A network rolled back is free again for "Add a network"; one added is taken.
+        self.wizard.form.managed = state
+        if state.names != self.managed and self.is_mounted:
+            self.managed = state.names
             self.query_one("#managed", Static).update(self._managed_text())
 
     def on_mount(self) -> None:

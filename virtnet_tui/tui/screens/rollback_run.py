@@ -16,6 +16,39 @@ if TYPE_CHECKING:
     from virtnet_tui.executor.apply import Outcome
     from virtnet_tui.executor.journal import RunInfo
 
+#: Stages and files the confirmation names before "and N more": it must fit 80x24.
+STAGES_ASKED = 6
+FILES_ASKED = 3
+
+
+def run_label(info: RunInfo) -> str:
+    """One run in the list: its id, state and stages, never cut inside a stage's words.
+
+    A run of many stages names the first two and counts the rest (the detail below
+    the list names them all).
+    """
+    stages = list(info.stages[:2])
+    if len(info.stages) > 2:
+        stages.append(f"and {len(info.stages) - 2} more stages")
+    return f"{info.id}  {info.state}, {'; '.join(stages) or 'no stage'}"
+
+
+def changed_lines(info: RunInfo, *, most: int | None = None, files: int | None = None) -> list[str]:
+    """What the run changed, one thing a line (at most ``most`` stages and ``files`` files)."""
+    return [
+        *_named("stage", info.stages, most),
+        *_named("file", info.files, files),
+        *(f"  libvirt network: {name}" for name in info.networks),
+    ]
+
+
+def _named(kind: str, names: tuple[str, ...], most: int | None) -> list[str]:
+    shown = names if most is None else names[:most]
+    lines = [f"  {kind}: {name}" for name in shown]
+    if len(names) > len(shown):
+        lines.append(f"  and {len(names) - len(shown)} more {kind}s")
+    return lines
+
 
 class RollbackRunScreen(WizardScreen):
     """Runs still in place, newest first; one that a later run depends on says which, and why."""
@@ -38,7 +71,9 @@ class RollbackRunScreen(WizardScreen):
             yield Static("", id="rollback-result", markup=False)
             yield Static("Reading the runs…", id="rollback-detail", markup=False)
 
+    # The list scrolls past a few runs: the verdict and a refusal under it stay in view.
     DEFAULT_CSS = """
+    #rollback-runs { max-height: 9; }
     #rollback-result { text-style: bold; }
     """
 
@@ -71,12 +106,12 @@ class RollbackRunScreen(WizardScreen):
             return
         self.infos, self.blockers = infos, blockers
         runs = self.query_one("#rollback-runs", OptionList)
+        # After a rollback the highlight stays where it was: on the next run.
+        position = runs.highlighted or 0
         runs.clear_options()
-        runs.add_options(
-            [Option(f"{i.id}  {i.state}, {'; '.join(i.stages)[:60]}", id=i.id) for i in infos]
-        )
+        runs.add_options([Option(run_label(i), id=i.id) for i in infos])
         if infos:
-            runs.highlighted = 0
+            runs.highlighted = min(position, len(infos) - 1)
         else:
             self.query_one("#rollback-detail", Static).update(
                 "Nothing to roll back: no run has changes in place."
@@ -90,12 +125,11 @@ class RollbackRunScreen(WizardScreen):
         info = self._selected()
         if info is None or self.busy:
             return
-        lines = [f"Run {info.id}, started {info.started.replace('T', ' ')[:19]}, {info.state}."]
-        lines += [f"  stage: {name}" for name in info.stages]
-        lines += [f"  file: {path}" for path in info.files]
-        lines += [f"  libvirt network: {name}" for name in info.networks]
         blocker = self.blockers.get(info.id)
-        lines.append(f"Cannot roll back now: {blocker}." if blocker else "Enter rolls it back.")
+        # The verdict first, right under the list: a long run's files would push it out of view.
+        verdict = f"Cannot roll back now: {blocker}." if blocker else "Enter rolls it back."
+        started = info.started.replace("T", " ")[:19]
+        lines = [verdict, f"Run {info.id}, started {started}, {info.state}.", *changed_lines(info)]
         self.query_one("#rollback-detail", Static).update("\n".join(lines))
         self.set_next_enabled(blocker is None)
 
@@ -104,8 +138,31 @@ class RollbackRunScreen(WizardScreen):
         self.action_next()
 
     def go_next(self) -> None:
+        """Ask first, naming the run and what it changed: a rollback is not undone by a key."""
+        from virtnet_tui.tui.dialogs.yes_no import YesNoDialog
+
         info = self._selected()
         if info is None or self.busy:
+            return
+        question = "\n".join(
+            [
+                f"Roll back run {info.id} ({info.state})?",
+                "It changed:",
+                *changed_lines(info, most=STAGES_ASKED, files=FILES_ASKED),
+                "Each of these goes back to how it was before the run.",
+            ]
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._start(info)
+
+        self.app.push_screen(
+            YesNoDialog(question, yes="Roll back", no="Keep it", yes_variant="error"), answered
+        )
+
+    def _start(self, info: RunInfo) -> None:
+        if self.busy or not self.is_mounted:
             return
         self.busy = True
         self.set_next_enabled(False)

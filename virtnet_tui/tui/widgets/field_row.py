@@ -57,9 +57,12 @@ class FieldRow(Vertical):
         help: str = "",
         why: str = "",
         subpaths: tuple[str, ...] = (),
+        below: tuple[Widget, ...] = (),
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
+        """``below``: controls on a second line under the first ones (a row too wide for
+        one line of a narrow terminal)."""
         super().__init__(id=id, classes=classes)
         self.path = path
         """The dotted field path whose findings this row shows (``network[0].ipv4``)."""
@@ -67,6 +70,7 @@ class FieldRow(Vertical):
         """Every path the row's controls stand for; a finding on any of them shows here."""
         self._label = label
         self._controls = controls
+        self._below = below
         self._help = help
         self._why = why
         self._shown: tuple[str, str] = ("", "")
@@ -75,6 +79,10 @@ class FieldRow(Vertical):
         with Horizontal():
             yield Label(self._label, classes="field-label")
             yield from self._controls
+        if self._below:
+            with Horizontal():
+                yield Label("", classes="field-label")
+                yield from self._below
         if self._help:
             yield Static(self._help, classes="field-help", markup=False)
         if self._why:
