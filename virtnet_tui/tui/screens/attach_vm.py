@@ -17,7 +17,7 @@ from textual.widgets.option_list import Option
 from virtnet_tui.tui.screens.base import WizardScreen
 
 if TYPE_CHECKING:
-    from virtnet_tui.core.changes.attach import DomainInfo
+    from virtnet_tui.core.changes.attach import AttachRequest, DomainInfo
     from virtnet_tui.core.changes.common import PlannedChange
     from virtnet_tui.core.changes.managed import State
     from virtnet_tui.executor.apply import Outcome
@@ -39,6 +39,7 @@ class AttachVmScreen(WizardScreen):
         self.domains: tuple[DomainInfo, ...] = ()
         self.choices: list[Choice] = []
         self.planned: PlannedChange | None = None
+        self.request: AttachRequest | None = None
 
     DEFAULT_CSS = """
     #attach-ifaces { height: auto; max-height: 10; }
@@ -127,6 +128,7 @@ class AttachVmScreen(WizardScreen):
             return
         domain, mac = self.choices[iface]
         request = AttachRequest(domain=domain, network=self.networks[net], mac=mac)
+        self.request = request
         try:
             self.planned = plan_attach(self.state, request, self.domains)
         except AnswersError as exc:
@@ -148,12 +150,15 @@ class AttachVmScreen(WizardScreen):
 
     @work(thread=True, exclusive=True, group="attach")
     def _apply_attach(self, planned: PlannedChange) -> None:
+        from virtnet_tui.core.errors import AnswersError
         from virtnet_tui.executor.apply import Refused
-        from virtnet_tui.managed.rerun import run_change
+        from virtnet_tui.managed.rerun import prepare_attach, run_request
 
+        # Planned again under the run lock, from the VMs and state as they are then.
+        assert self.request is not None, "an attach is planned only from a request"
         try:
-            outcome = run_change(self.wizard.host, planned)
-        except Refused as exc:
+            planned, outcome = run_request(self.wizard.host, prepare_attach, self.request)
+        except (Refused, AnswersError) as exc:
             self.app.call_from_thread(self._done, planned, None, str(exc))
             return
         self.app.call_from_thread(self._done, planned, outcome, "")

@@ -8,7 +8,7 @@ same checks as the command line (``plan_change``), and the run is applied by
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from textual import work
 from textual.app import ComposeResult
@@ -19,9 +19,15 @@ from textual.widgets import Button, Input, Label, Static
 from virtnet_tui.tui.screens.base import WizardScreen
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from virtnet_tui.core.changes.common import PlannedChange
+    from virtnet_tui.core.changes.managed import State
     from virtnet_tui.executor.apply import Outcome
     from virtnet_tui.hosts.base import Host
+
+    #: A ``managed.rerun.prepare_*`` function: the change planned from the host and state.
+    Prepare = Callable[[Host, State, Any], PlannedChange]
 
 View = TypeVar("View")
 """What the list read of the network, to check the change against as it is typed."""
@@ -99,10 +105,10 @@ class ChangeFormScreen(WizardScreen, Generic[View, Entry]):
         """
         raise NotImplementedError
 
-    def plan_to_apply(self, host: Host, planned: PlannedChange) -> PlannedChange:
-        """The plan to apply, on the worker thread: the one shown, unless the host must be
-        read again."""
-        return planned
+    def prepared_request(self) -> tuple[Prepare, Any]:
+        """How to plan this change again from the host once the run lock is held (the
+        ``managed.rerun.prepare_*`` function and its request), as the CLI does."""
+        raise NotImplementedError
 
     # --- the form -----------------------------------------------------------------------
 
@@ -186,12 +192,13 @@ class ChangeFormScreen(WizardScreen, Generic[View, Entry]):
     def _save(self, shown: PlannedChange) -> None:
         from virtnet_tui.core.errors import AnswersError
         from virtnet_tui.executor.apply import Refused
-        from virtnet_tui.managed.rerun import run_change
+        from virtnet_tui.managed.rerun import run_request
 
-        host = self.wizard.host
+        # Planned again under the lock: a change another run made since the form was
+        # filled (a CLI dhcp-host add, say) is seen, never overwritten.
+        prepare, request = self.prepared_request()
         try:
-            planned = self.plan_to_apply(host, shown)
-            outcome = run_change(host, planned)
+            planned, outcome = run_request(self.wizard.host, prepare, request)
         except (Refused, AnswersError) as exc:
             self.app.call_from_thread(self._saved, None, None, str(exc))
             return

@@ -17,8 +17,9 @@ from virtnet_tui.wizard.questions import LEASE_HELP
 
 if TYPE_CHECKING:
     from virtnet_tui.core.changes.common import PlannedChange
-    from virtnet_tui.core.changes.dhcp import LiveLeases
+    from virtnet_tui.core.changes.dhcp import DhcpRequest, LiveLeases
     from virtnet_tui.core.changes.managed import State
+    from virtnet_tui.tui.screens.change_form import Prepare
 
 Action = Literal["add", "modify", "delete"]
 HEADING = "Re-run · DHCP hosts"
@@ -110,10 +111,10 @@ class DhcpHostForm(ChangeFormScreen[LeasesView, DhcpHost]):
             return True
         return self.action == "modify" and key in ("mac", "duid")
 
-    def plan_change(self) -> PlannedChange:
-        from virtnet_tui.core.changes.dhcp import DhcpRequest, plan_dhcp_change
+    def _request(self) -> DhcpRequest:
+        from virtnet_tui.core.changes.dhcp import DhcpRequest
 
-        request = DhcpRequest(
+        return DhcpRequest(
             action=cast(Action, self.action),
             network=self.network,
             mac=self.value("mac"),
@@ -121,4 +122,13 @@ class DhcpHostForm(ChangeFormScreen[LeasesView, DhcpHost]):
             ip=self.value("ip"),
             name=self.value("name"),
         )
-        return plan_dhcp_change(self.view.state, request, self.view.live)
+
+    def plan_change(self) -> PlannedChange:
+        from virtnet_tui.core.changes.dhcp import plan_dhcp_change
+
+        return plan_dhcp_change(self.view.state, self._request(), self.view.live)
+
+    def prepared_request(self) -> tuple[Prepare, DhcpRequest]:
+        from virtnet_tui.managed.rerun import prepare_dhcp
+
+        return prepare_dhcp, self._request()

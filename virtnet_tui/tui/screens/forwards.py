@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from virtnet_tui.core.changes.forward import ForwardRequest, Listening
     from virtnet_tui.core.changes.managed import State
     from virtnet_tui.core.model import Proto
-    from virtnet_tui.hosts.base import Host
+    from virtnet_tui.tui.screens.change_form import Prepare
 
 Action = Literal["add", "remove"]
 HEADING = "Re-run · Port forwards"
@@ -180,10 +180,9 @@ class ForwardForm(ChangeFormScreen[HostView, ForwardRow]):
         view = self.view
         return plan_forward_change(view.state, self.request, view.rules, view.listening)
 
-    def plan_to_apply(self, host: Host, planned: PlannedChange) -> PlannedChange:
-        """Plan again from the host as it is now (``prepare_forward``)."""
+    def prepared_request(self) -> tuple[Prepare, ForwardRequest]:
+        """Planned again from the host as it is then: its rules and listening sockets."""
         from virtnet_tui.managed.rerun import prepare_forward
-        from virtnet_tui.managed.state import load_state
 
         assert self.request is not None, "a change is planned only from a request"
-        return prepare_forward(host, load_state(host), self.request)
+        return prepare_forward, self.request
