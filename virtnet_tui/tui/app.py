@@ -6,6 +6,7 @@ screens load after the first frame, so the wizard opens as fast as a bare app.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -81,6 +82,8 @@ class WizardApp(App[int]):
         self._preset_situation = situation
         self._seed = seed
         self._ansi = ansi
+        self._gc_held = False
+        self._gc_frozen = False
         self.sub_title = host.describe()
 
     @property
@@ -130,6 +133,31 @@ class WizardApp(App[int]):
         if interrupted:
             self.call_from_thread(self._offer_interrupted, interrupted[0])
 
+    @work(thread=True, exclusive=True, group="preload", exit_on_error=False)
+    def _preload(self) -> None:
+        """Import the later steps' modules off the UI thread, so Next does not wait for them."""
+        from virtnet_tui.tui.preload import preload
+
+        preload()
+        self.call_from_thread(self._freeze_loaded)
+
+    def _freeze_loaded(self) -> None:
+        """Keep what is loaded now out of later garbage collections.
+
+        The modules, the probe's result and Textual's caches are hundreds of thousands of
+        objects that live as long as the wizard; every full collection would walk them
+        again, and one that falls on a screen change adds tens of milliseconds to it.
+        """
+        gc.collect()
+        gc.freeze()
+        self._gc_frozen = True
+
+    def on_unmount(self) -> None:
+        # Leave the process's collector as it was found (tests run many apps in one).
+        self._release_gc()
+        if self._gc_frozen:
+            gc.unfreeze()
+
     def _offer_interrupted(self, info: RunInfo) -> None:
         """A run left half done comes first: resume it or roll it back (docs/apply.md)."""
         from virtnet_tui.tui.screens.interrupted import InterruptedRunScreen
@@ -175,6 +203,8 @@ class WizardApp(App[int]):
         self.form.probe_problems = problems
         self.managed_networks = managed
         self.probed = True
+        # What the later steps need loads while the operator reads what the probe found.
+        self.call_after_refresh(self._preload)
         screen = self.screen
         if isinstance(screen, WelcomeScreen):
             # Welcome may not be mounted yet (facts given up front): its on_mount asks again.
@@ -188,30 +218,55 @@ class WizardApp(App[int]):
 
     # --- navigation ------------------------------------------------------------------
 
+    def _hold_gc_until_drawn(self) -> None:
+        """No garbage collection until the next screen is drawn.
+
+        A full collection takes tens of milliseconds; falling on a screen change, it
+        would add them to the wait for the next screen. It runs once that is drawn.
+        """
+        if not gc.isenabled():
+            return
+        gc.disable()
+        self._gc_held = True
+        # After the next frame, whichever screen it shows; the timer, should none come.
+        self.call_after_refresh(self._release_gc)
+        self.set_timer(1.0, self._release_gc)
+
+    def _release_gc(self) -> None:
+        if self._gc_held:
+            self._gc_held = False
+            gc.enable()
+
+    def go_step(self, screen: Screen[Any]) -> None:
+        """Show ``screen`` over the current one (a step forward, or a re-run screen)."""
+        self._hold_gc_until_drawn()
+        self.push_screen(screen)
+
     def go_back(self) -> None:
         """Back one step; the form keeps every answer."""
         if len(self.screen_stack) > 1:
+            self._hold_gc_until_drawn()
             self.pop_screen()
 
     def show_situation(self) -> None:
         from virtnet_tui.tui.screens.situation import SituationScreen
 
-        self.push_screen(SituationScreen())
+        self.go_step(SituationScreen())
 
     def show_recommendation(self) -> None:
         from virtnet_tui.tui.screens.recommendation import RecommendationScreen
 
-        self.push_screen(RecommendationScreen())
+        self.go_step(RecommendationScreen())
 
     def show_parameters(self) -> None:
         from virtnet_tui.tui.screens.parameters import ParametersScreen
 
-        self.push_screen(ParametersScreen())
+        self.go_step(ParametersScreen())
 
     def show_preview(self) -> None:
         from virtnet_tui.tui.screens.preview import PreviewScreen
 
-        self.push_screen(PreviewScreen())
+        self.go_step(PreviewScreen())
 
     def show_apply(self) -> None:
         from virtnet_tui.tui.screens.apply import ApplyScreen
@@ -221,7 +276,7 @@ class WizardApp(App[int]):
             return
         source = self.apply_source(prepared.plan, self.host)
         screen = ApplyScreen(prepared.plan, source, clock=self.clock, where=self.host.describe())
-        self.push_screen(screen)
+        self.go_step(screen)
 
     # --- quitting --------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from virtnet_tui.core.errors import AnswersError
 from virtnet_tui.tui.screens.base import WizardScreen
+from virtnet_tui.tui.widgets.dropdown import Dropdown
 from virtnet_tui.tui.widgets.field_row import FieldRow
 from virtnet_tui.wizard.form import NetworkForm
 from virtnet_tui.wizard.questions import (
@@ -49,8 +50,7 @@ def _input(widget_id: str, value: str, placeholder: str = "") -> Input:
 
 
 def _select(widget_id: str, value: str, choices: tuple[str, ...]) -> Select[str]:
-    options = [(choice, choice) for choice in choices]
-    return Select(options, value=value, allow_blank=False, compact=True, id=widget_id)
+    return Dropdown([(choice, choice) for choice in choices], value=value, id=widget_id)
 
 
 class ParametersScreen(WizardScreen):
