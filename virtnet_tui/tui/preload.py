@@ -21,6 +21,7 @@ MODULES = (
     # Parameters: the defaults (netaddr) and the labels of the fields.
     "netaddr",
     "virtnet_tui.core.defaults",
+    "virtnet_tui.wizard.labels",
     "virtnet_tui.tui.screens.parameters",
     # Preview: the plan (recipes, renderers), the files on the host, exports.
     "virtnet_tui.core.planning",

@@ -15,6 +15,7 @@ from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from virtnet_tui.tui.screens.base import WizardScreen
+from virtnet_tui.wizard.labels import error_lines, screen_words
 
 if TYPE_CHECKING:
     from virtnet_tui.core.changes.attach import DomainInfo
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
 
 #: (domain, MAC of the interface to move; "" adds a new interface)
 Choice = tuple[str, str]
+
+#: What the screen calls the options an attach refusal names.
+ATTACH_OPTIONS = {"--domain": "VM", "--mac": "VM interface", "--network": "Network"}
 
 
 class AttachVmScreen(WizardScreen):
@@ -130,7 +134,7 @@ class AttachVmScreen(WizardScreen):
         try:
             self.planned = plan_attach(self.state, request, self.domains)
         except AnswersError as exc:
-            self._problem("\n".join(e.reason for e in exc.errors))
+            self._problem("\n".join(error_lines(exc.errors, options=ATTACH_OPTIONS)))
             self.query_one("#attach-plan", Static).update("")
         else:
             self._problem("")
@@ -154,7 +158,9 @@ class AttachVmScreen(WizardScreen):
         try:
             outcome = run_change(self.wizard.host, planned)
         except Refused as exc:
-            self.app.call_from_thread(self._done, planned, None, str(exc))
+            self.app.call_from_thread(
+                self._done, planned, None, screen_words(str(exc), options=ATTACH_OPTIONS)
+            )
             return
         self.app.call_from_thread(self._done, planned, outcome, "")
 

@@ -17,6 +17,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Label, Static
 
 from virtnet_tui.tui.screens.base import WizardScreen
+from virtnet_tui.wizard.labels import error_lines
 
 if TYPE_CHECKING:
     from virtnet_tui.core.changes.common import PlannedChange
@@ -143,6 +144,10 @@ class ChangeFormScreen(WizardScreen, Generic[View, Entry]):
         event.stop()
         self.action_next()
 
+    def option_labels(self) -> dict[str, str]:
+        """The fields' labels by the option a refusal names (``--mac`` -> "MAC")."""
+        return {field.option: field.label for field in self.FIELDS}
+
     def value(self, key: str) -> str:
         return self.query_one(f"#field-{key}", Input).value.strip()
 
@@ -156,9 +161,7 @@ class ChangeFormScreen(WizardScreen, Generic[View, Entry]):
             self.planned = self.plan_change()
         except AnswersError as exc:
             self.planned = None
-            labels = {field.option: field.label for field in self.FIELDS}
-            lines = [f"{labels.get(e.field, e.field.lstrip('-'))}: {e.reason}" for e in exc.errors]
-            errors.update("\n".join(lines))
+            errors.update("\n".join(error_lines(exc.errors, options=self.option_labels())))
             plan.update("(nothing until the fields are valid)")
         else:
             errors.update("")
@@ -191,7 +194,11 @@ class ChangeFormScreen(WizardScreen, Generic[View, Entry]):
         try:
             planned = self.plan_to_apply(host, shown)
             outcome = run_change(host, planned)
-        except (Refused, AnswersError) as exc:
+        except AnswersError as exc:
+            why = "; ".join(error_lines(exc.errors, options=self.option_labels()))
+            self.app.call_from_thread(self._saved, None, None, why)
+            return
+        except Refused as exc:
             self.app.call_from_thread(self._saved, None, None, str(exc))
             return
         self.app.call_from_thread(self._saved, planned, outcome, "")

@@ -13,6 +13,7 @@ from textual.widgets import Input, Select, Static
 from virtnet_tui.tui.screens.base import WizardScreen
 from virtnet_tui.tui.widgets.dropdown import Dropdown
 from virtnet_tui.tui.widgets.field_row import FieldRow
+from virtnet_tui.wizard.labels import worded
 from virtnet_tui.wizard.questions import (
     HOST_QUESTIONS,
     HOST_SECTION,
@@ -123,6 +124,8 @@ class SituationScreen(WizardScreen):
     def refresh_findings(self) -> None:
         """Show the core's verdict next to each field; Next only when every field is fine."""
         errors, warnings = self.form.situation_problems()
+        site = self.form.situation.get("site", "dedicated")
+        errors, warnings = worded(errors, site), worded(warnings, site)
         for row in self.query(FieldRow):
             row.show(errors.get(row.path), warnings.get(row.path))
         self.set_next_enabled(not errors)

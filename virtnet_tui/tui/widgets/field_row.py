@@ -8,6 +8,8 @@ from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import Label, Static
 
+from virtnet_tui.wizard.labels import subfield_label
+
 
 def _notes(help: str, why: str) -> Text:
     """The help line, then why the answer matters in italics (one widget: screens of
@@ -131,7 +133,7 @@ class FieldRow(Vertical):
             if path in findings:
                 if path == self.path:
                     return findings[path]
-                return f"{path.removeprefix(self.path + '.')}: {findings[path]}"
+                return f"{subfield_label(path)}: {findings[path]}"
         return None
 
     @property
