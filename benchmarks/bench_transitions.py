@@ -3,8 +3,11 @@
 The wizard runs in a tmux session of 80x24, as an operator over SSH would see it. Once
 Welcome shows what the probe found, the benchmark waits ``--read`` seconds (an operator
 reads the screen before pressing a key), then for each transition sends its key and stops
-the clock when `tmux capture-pane` first shows the next screen's title. The target
-(issue 17) is a median under 0.1 s for every transition.
+the clock when the next screen's title comes out of the terminal: the bytes that an SSH
+session would carry, which tmux copies to a file (``pipe-pane``). Polling `tmux
+capture-pane` instead (``--poll``, as benchmarks/bench_first_frame.py does) costs a
+process per look, and on a small machine those slow down the very screen change being
+timed. The target (issue 17) is a median under 0.1 s for every transition.
 
 Back is Escape. A lone ESC byte may start an escape sequence, so Textual's driver holds it
 until its next poll, up to 100 ms later, whatever the screen; the benchmark sends Escape
@@ -47,6 +50,13 @@ TRANSITIONS = (
 )
 
 
+#: Runs the wizard from another folder's package: that folder first on the path, before
+#: the current directory and this checkout's editable install.
+BASELINE = (
+    "import sys; sys.path.insert(0, {!r}); from virtnet_tui.cli.main import main; sys.exit(main())"
+)
+
+
 class Tmux:
     """A private tmux server, so the benchmark never touches the user's sessions."""
 
@@ -62,9 +72,12 @@ class Tmux:
             check=check,
         ).stdout
 
-    def start(self, argv: list[str]) -> None:
+    def start(self, argv: list[str], output: Path) -> None:
+        """Run ``argv`` in a session of 80x24; what it writes is copied to ``output``."""
         command = "exec env TERM=xterm-256color " + shlex.join(argv)
         self("new-session", "-d", "-s", "bench", "-x", "80", "-y", "24", command, check=True)
+        self("pipe-pane", "-t", "bench", "-o", f"cat >> {shlex.quote(str(output))}", check=True)
+        self.output = output
 
     def wait_for(self, text: str, start: float, timeout: float = 30.0) -> float:
         """Seconds from ``start`` until ``text`` is on the screen."""
@@ -84,20 +97,38 @@ class Tmux:
         screen = self("capture-pane", "-p", "-t", "bench")
         raise RuntimeError(f"{text!r} still shows after {timeout:g} s:\n{screen}")
 
-    def press(self, key: str, text: str) -> float:
-        """Send ``key``; seconds until ``text`` shows."""
+    def written(self, text: str, offset: int, start: float, timeout: float = 30.0) -> float:
+        """Seconds from ``start`` until the program writes ``text`` after ``offset`` bytes."""
+        wanted = text.encode()
+        with self.output.open("rb") as stream:
+            stream.seek(offset)
+            seen = b""
+            while time.perf_counter() - start < timeout:
+                seen += stream.read()
+                if wanted in seen:
+                    return time.perf_counter() - start
+                time.sleep(0.001)
+        raise RuntimeError(f"{text!r} was not written within {timeout:g} s")
+
+    def press(self, key: str, text: str, poll: bool = False) -> float:
+        """Send ``key``; seconds until ``text`` is written (``poll``: until it shows)."""
         literal = ["-l"] if key.startswith("\x1b") else []
+        offset = self.output.stat().st_size
         start = time.perf_counter()
         self("send-keys", "-t", "bench", *literal, key, check=True)
-        return self.wait_for(text, start)
+        if poll:
+            return self.wait_for(text, start)
+        return self.written(text, offset, start)
 
     def close(self) -> None:
         self("kill-server")
 
 
-def one_run(tmux: Tmux, wizard: list[str], sandbox: Path, read: float) -> dict[str, float]:
+def one_run(
+    tmux: Tmux, wizard: list[str], sandbox: Path, read: float, poll: bool
+) -> dict[str, float]:
     """Every transition's seconds in one session of the wizard."""
-    tmux.start([*wizard, "--sandbox", str(sandbox)])
+    tmux.start([*wizard, "--sandbox", str(sandbox)], sandbox.with_suffix(".out"))
     try:
         tmux.wait_for(PROBED, time.perf_counter())
         time.sleep(read)
@@ -111,7 +142,7 @@ def one_run(tmux: Tmux, wizard: list[str], sandbox: Path, read: float) -> dict[s
                 tmux.wait_for(ROUTED_BLOCK, time.perf_counter())
                 tmux.wait_gone("✗", time.perf_counter())
                 time.sleep(read)
-            times[name] = tmux.press(key, text)
+            times[name] = tmux.press(key, text, poll)
             time.sleep(read)
         return times
     finally:
@@ -121,7 +152,7 @@ def one_run(tmux: Tmux, wizard: list[str], sandbox: Path, read: float) -> dict[s
 Times = dict[str, list[float]]
 
 
-def measure(wizards: list[list[str]], runs: int, read: float) -> list[Times]:
+def measure(wizards: list[list[str]], runs: int, read: float, poll: bool) -> list[Times]:
     """Each transition's seconds over ``runs`` sessions of each wizard, taken in turns (so
     that a busy machine slows them alike), after one round that warms the caches."""
     tmux = Tmux()
@@ -131,7 +162,7 @@ def measure(wizards: list[list[str]], runs: int, read: float) -> list[Times]:
             for n in range(runs + 1):
                 for which, wizard in enumerate(wizards):
                     sandbox = Path(folder) / f"sandbox{n}-{which}"
-                    run = one_run(tmux, wizard, sandbox, read)
+                    run = one_run(tmux, wizard, sandbox, read, poll)
                     if n:
                         for name, seconds in run.items():
                             times[which][name].append(seconds)
@@ -147,8 +178,13 @@ def main() -> int:
     parser.add_argument("--max", type=float, default=0.1, help="target median, in seconds")
     parser.add_argument(
         "--baseline",
-        help="another wizard command to measure in turns with this one, such as "
-        "'env PYTHONPATH=/tmp/old python -m virtnet_tui.cli.main'",
+        type=Path,
+        metavar="DIR",
+        help="a folder holding another version's virtnet_tui package, measured in turns "
+        "with this one (git archive REV virtnet_tui | tar -x -C DIR)",
+    )
+    parser.add_argument(
+        "--poll", action="store_true", help="time until `tmux capture-pane` shows the screen"
     )
     args = parser.parse_args()
     if shutil.which("tmux") is None:
@@ -156,8 +192,8 @@ def main() -> int:
         return 2
     wizards = [[str(WIZARD)]]
     if args.baseline:
-        wizards.insert(0, shlex.split(args.baseline))
-    measured = measure(wizards, args.runs, args.read)
+        wizards.insert(0, [sys.executable, "-c", BASELINE.format(str(args.baseline.resolve()))])
+    measured = measure(wizards, args.runs, args.read, args.poll)
     heading = "baseline   this wizard" if args.baseline else "this wizard"
     print(f"{'transition (median, ms)':<38} {heading}")
     slow = 0
