@@ -90,6 +90,7 @@ class WizardApp(App[int]):
         self.command = tuple(command)
         self._runs_at_start: dict[str, tuple[str, tuple[str, ...]]] | None = None
         """The journal's runs when the wizard started: the quit question tells what changed."""
+        self._preloading = False
         self._gc_held = False
         self._gc_frozen = False
         self.sub_title = host.describe()
@@ -248,8 +249,10 @@ class WizardApp(App[int]):
         self.form.probe_problems = problems
         self.managed_networks = managed
         self.probed = True
-        # What the later steps need loads while the operator reads what the probe found.
-        self.call_after_refresh(self._preload)
+        if not self._preloading:
+            # What the later steps need loads while the operator reads what the probe found.
+            self._preloading = True
+            self.call_after_refresh(self._preload)
         screen = self.screen
         if isinstance(screen, WelcomeScreen):
             # Welcome may not be mounted yet (facts given up front): its on_mount asks again.

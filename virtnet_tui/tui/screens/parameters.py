@@ -47,7 +47,15 @@ FORWARDS = RowList(
 
 
 def _input(widget_id: str, value: str, placeholder: str = "") -> Input:
-    return Input(value, id=widget_id, compact=True, placeholder=placeholder, select_on_focus=False)
+    # No Textual validation (the core checks every field): no class to restyle at mount.
+    return Input(
+        value,
+        id=widget_id,
+        compact=True,
+        placeholder=placeholder,
+        select_on_focus=False,
+        validate_on=(),
+    )
 
 
 def _select(widget_id: str, value: str, choices: tuple[str, ...]) -> Select[str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Literal
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -26,13 +25,16 @@ def _control(question: Question, value: str, section: str) -> Widget:
     if question.kind in ("choice", "yesno"):
         options = [(label, choice) for choice, label in question.choices]
         return Dropdown(options, value=value, id=widget_id)
-    kind: Literal["integer", "text"] = "integer" if question.kind == "number" else "text"
-    return Input(value, type=kind, compact=True, id=widget_id, select_on_focus=False)
+    if question.kind == "number":
+        # Textual's own check tints a field that holds no number, as the core says why.
+        return Input(value, type="integer", compact=True, id=widget_id, select_on_focus=False)
+    # A text: no Textual validation (the core checks it), no class to restyle at mount.
+    return Input(value, compact=True, id=widget_id, select_on_focus=False, validate_on=())
 
 
-#: The questions in the first frame: they fill an 80x24 terminal. The rest, and the host's
-#: uplink, are mounted right after it, so that the screen shows up sooner.
-FIRST_FRAME_QUESTIONS = 6
+#: The questions in the first frame: they fill an 80x24 terminal but for its last line.
+#: The rest, and the host's uplink, are mounted right after it: the screen shows sooner.
+FIRST_FRAME_QUESTIONS = 5
 
 
 def _rows(
