@@ -21,6 +21,7 @@ import questionary
 from virtnet_tui.core.model import NETWORK_TYPES, Family, NetworkType, Situation
 from virtnet_tui.hosts.base import Host
 from virtnet_tui.wizard.form import NetworkForm, WizardForm
+from virtnet_tui.wizard.labels import finding_line, screen_words
 from virtnet_tui.wizard.questions import (
     FAMILIES,
     FORWARD_FIELDS,
@@ -64,6 +65,14 @@ class PlainWizard:
         self.form = WizardForm()
 
     # --- prompts -----------------------------------------------------------------------
+
+    @property
+    def _site(self) -> str:
+        return self.form.situation.get("site", "dedicated")
+
+    def _worded(self, reason: str | None) -> str | None:
+        """A finding in the prompts' words (the fields' labels, not the answers file's keys)."""
+        return None if reason is None else screen_words(reason, self._site)
 
     def say(self, text: str = "") -> None:
         self.out.write(text + "\n")
@@ -151,7 +160,7 @@ class PlainWizard:
         def check(value: str) -> str | None:
             texts[question.key] = value
             errors, _ = self.form.situation_problems()
-            return errors.get(path)
+            return self._worded(errors.get(path))
 
         texts[question.key] = self._text(question.label, texts[question.key], check)
 
@@ -203,15 +212,16 @@ class PlainWizard:
                 self._ask_field(index, network, field)
             self._ask_rows(index, network)
         errors, warnings = self.form.problems()
+        site = self._site
         for path, reason in warnings.items():
-            self.say(f"  ! {path}: {reason}")
+            self.say(f"  ! {finding_line(path, reason, site)}")
         for path, reason in errors.items():
-            self.say(f"  x {path}: {reason}")
+            self.say(f"  x {finding_line(path, reason, site)}")
         return not errors
 
     def _ask_field(self, index: int, network: NetworkForm, field: NetworkField) -> None:
         path = f"network[{index}].{field.key}"
-        note = self.form.active_notes().get(path)
+        note = self._worded(self.form.active_notes().get(path))
         if note:
             self.say(f"  i {note}")
         self.say(f"  {field.help}")
@@ -242,7 +252,7 @@ class PlainWizard:
             if not path:
                 return None
             errors, _ = self.form.problems()
-            return errors.get(path)
+            return self._worded(errors.get(path))
 
         return check
 

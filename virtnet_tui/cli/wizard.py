@@ -62,12 +62,13 @@ def run(args: argparse.Namespace) -> int:
     else:
         host = RealHost()
         seed = None
+    # How the operator runs the wizard here, for the commands it suggests.
+    command = ["virtnet-wizard"]
+    if args.sandbox is not None:
+        command += ["--sandbox", str(Path(args.sandbox).resolve())]
     if args.plain or os.environ.get("TERM", "") == "dumb":
         from virtnet_tui.plain import run_plain
 
-        command = ["virtnet-wizard"]
-        if args.sandbox is not None:
-            command += ["--sandbox", str(Path(args.sandbox).resolve())]
         return run_plain(host, seed=seed, command=command)
     if not sys.stdout.isatty():
         sys.stderr.write(
@@ -77,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     from virtnet_tui.tui.app import WizardApp
 
-    app = WizardApp(host, seed=seed)
+    app = WizardApp(host, seed=seed, command=command)
     app.apply_source = _applier(app)
     code = app.run()
     return int(code or 0)

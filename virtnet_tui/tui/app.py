@@ -6,8 +6,9 @@ screens load after the first frame, so the wizard opens as fast as a bare app.
 
 from __future__ import annotations
 
+import gc
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -46,6 +47,8 @@ class WizardApp(App[int]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "request_quit", "Quit"),
         Binding("ctrl+q", "request_quit", "Quit", show=False, priority=True),
+        # Before Textual's own (copy the selection): over SSH, Ctrl+C is how one leaves.
+        Binding("ctrl+c", "request_quit", "Quit", show=False, priority=True),
     ]
 
     def __init__(
@@ -58,6 +61,7 @@ class WizardApp(App[int]):
         apply_source: Callable[[Plan, Host], EventSource] | None = None,
         clock: Callable[[], float] = time.monotonic,
         ansi: bool | None = None,
+        command: Sequence[str] = ("virtnet-wizard",),
     ) -> None:
         """Create the wizard for ``host``.
 
@@ -69,6 +73,8 @@ class WizardApp(App[int]):
             apply_source: starts an apply run; None means apply is not offered.
             clock: the clock of the apply run's confirmation deadlines.
             ansi: use the 16-colour ANSI theme; None picks it when the terminal has few colours.
+            command: how the operator runs the wizard on this host (with ``--sandbox DIR``),
+                for the commands the wizard suggests.
         """
         super().__init__()
         self.host = host
@@ -82,6 +88,12 @@ class WizardApp(App[int]):
         self._preset_situation = situation
         self._seed = seed
         self._ansi = ansi
+        self.command = tuple(command)
+        self._runs_at_start: dict[str, tuple[str, tuple[str, ...]]] | None = None
+        """The journal's runs when the wizard started: the quit question tells what changed."""
+        self._preloading = False
+        self._gc_held = False
+        self._gc_frozen = False
         self.sub_title = host.describe()
 
     @property
@@ -120,16 +132,50 @@ class WizardApp(App[int]):
         try:
             if self._seed is not None:
                 self._seed(self.host.root)
+            self._note_runs_at_start()
             result = probe(self.host)
         except Exception as exc:  # the probe promises not to raise; a bug must not stop the wizard
             problem = f"the probe failed: {type(exc).__name__}: {exc}"
-            self.call_from_thread(self._probe_done, None, None, (problem,), ())
+            self.call_from_thread(self._probe_done, None, None, (problem,), None)
             return
         managed = _managed_state(self.host)
         self.call_from_thread(self._probe_done, result, result.facts, result.problems, managed)
         interrupted = _interrupted_runs(self.host)
         if interrupted:
             self.call_from_thread(self._offer_interrupted, interrupted[0])
+
+    @work(thread=True, exclusive=True, group="preload", exit_on_error=False)
+    def _preload(self) -> None:
+        """Import the later steps' modules off the UI thread, so Next does not wait for them."""
+        from virtnet_tui.tui.preload import preload
+
+        self._note_runs_at_start()  # facts given up front: no probe has done it
+        preload()
+        self.call_from_thread(self._freeze_loaded)
+
+    def _freeze_loaded(self) -> None:
+        """Keep what is loaded now out of later garbage collections.
+
+        The modules, the probe's result and Textual's caches are hundreds of thousands of
+        objects that live as long as the wizard; every full collection would walk them
+        again, and one that falls on a screen change adds tens of milliseconds to it.
+        """
+        gc.collect()
+        gc.freeze()
+        self._gc_frozen = True
+
+    def on_unmount(self) -> None:
+        # Leave the process's collector as it was found (tests run many apps in one).
+        self._release_gc()
+        if self._gc_frozen:
+            gc.unfreeze()
+
+    def _note_runs_at_start(self) -> None:
+        """Read the journal's runs once, before the operator can start one."""
+        from virtnet_tui.wizard.session import run_states
+
+        if self._runs_at_start is None:
+            self._runs_at_start = run_states(self.host)
 
     def _offer_interrupted(self, info: RunInfo) -> None:
         """A run left half done comes first: resume it or roll it back (docs/apply.md)."""
@@ -154,6 +200,34 @@ class WizardApp(App[int]):
         )
         self.push_screen(ApplyScreen(plan, source, clock=self.clock, where=self.host.describe()))
 
+    def start_over(self) -> None:
+        """After a run: back to Welcome with the host probed again (the re-run menu opens
+        over it when the wizard manages networks there, as on a new start)."""
+        self._hold_gc_until_drawn()
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self._form = None
+        self.probe_result = None
+        self.probed = False
+        self._probe_again()
+
+    @work(thread=True, exclusive=True, group="probe")
+    def _probe_again(self) -> None:
+        """The host as the run left it: its facts and the networks the wizard manages."""
+        from virtnet_tui.probe.run import probe
+
+        managed = _managed_state(self.host)
+        if self._preset_facts is not None:
+            self.call_from_thread(self._probe_done, None, self._preset_facts, (), managed)
+            return
+        try:
+            result = probe(self.host)
+        except Exception as exc:  # as in _probe: a bug must not stop the wizard
+            problem = f"the probe failed: {type(exc).__name__}: {exc}"
+            self.call_from_thread(self._probe_done, None, None, (problem,), managed)
+            return
+        self.call_from_thread(self._probe_done, result, result.facts, result.problems, managed)
+
     def _probe_done(
         self,
         result: ProbeResult | None,
@@ -177,6 +251,10 @@ class WizardApp(App[int]):
         self.form.managed = managed
         self.managed_networks = managed.names if managed else ()
         self.probed = True
+        if not self._preloading:
+            # What the later steps need loads while the operator reads what the probe found.
+            self._preloading = True
+            self.call_after_refresh(self._preload)
         screen = self.screen
         if isinstance(screen, WelcomeScreen):
             # Welcome may not be mounted yet (facts given up front): its on_mount asks again.
@@ -190,30 +268,55 @@ class WizardApp(App[int]):
 
     # --- navigation ------------------------------------------------------------------
 
+    def _hold_gc_until_drawn(self) -> None:
+        """No garbage collection until the next screen is drawn.
+
+        A full collection takes tens of milliseconds; falling on a screen change, it
+        would add them to the wait for the next screen. It runs once that is drawn.
+        """
+        if not gc.isenabled():
+            return
+        gc.disable()
+        self._gc_held = True
+        # After the next frame, whichever screen it shows; the timer, should none come.
+        self.call_after_refresh(self._release_gc)
+        self.set_timer(1.0, self._release_gc)
+
+    def _release_gc(self) -> None:
+        if self._gc_held:
+            self._gc_held = False
+            gc.enable()
+
+    def go_step(self, screen: Screen[Any]) -> None:
+        """Show ``screen`` over the current one (a step forward, or a re-run screen)."""
+        self._hold_gc_until_drawn()
+        self.push_screen(screen)
+
     def go_back(self) -> None:
         """Back one step; the form keeps every answer."""
         if len(self.screen_stack) > 1:
+            self._hold_gc_until_drawn()
             self.pop_screen()
 
     def show_situation(self) -> None:
         from virtnet_tui.tui.screens.situation import SituationScreen
 
-        self.push_screen(SituationScreen())
+        self.go_step(SituationScreen())
 
     def show_recommendation(self) -> None:
         from virtnet_tui.tui.screens.recommendation import RecommendationScreen
 
-        self.push_screen(RecommendationScreen())
+        self.go_step(RecommendationScreen())
 
     def show_parameters(self) -> None:
         from virtnet_tui.tui.screens.parameters import ParametersScreen
 
-        self.push_screen(ParametersScreen())
+        self.go_step(ParametersScreen())
 
     def show_preview(self) -> None:
         from virtnet_tui.tui.screens.preview import PreviewScreen
 
-        self.push_screen(PreviewScreen())
+        self.go_step(PreviewScreen())
 
     def show_apply(self) -> None:
         from virtnet_tui.tui.screens.apply import ApplyScreen
@@ -223,9 +326,17 @@ class WizardApp(App[int]):
             return
         source = self.apply_source(prepared.plan, self.host)
         screen = ApplyScreen(prepared.plan, source, clock=self.clock, where=self.host.describe())
-        self.push_screen(screen)
+        self.go_step(screen)
 
     # --- quitting --------------------------------------------------------------------
+
+    def _quit_question(self) -> str:
+        """Quit the wizard? With what this session changed on the host, and how to undo it."""
+        from virtnet_tui.wizard.session import quit_question, run_states, session_runs
+
+        self._note_runs_at_start()
+        before = self._runs_at_start or {}
+        return quit_question(session_runs(before, run_states(self.host)), self.command)
 
     def action_request_quit(self) -> None:
         """Ask before quitting; an apply run in progress cannot be left."""
@@ -234,8 +345,19 @@ class WizardApp(App[int]):
 
         if self.screen.id == QUIT_QUESTION:
             return
-        if isinstance(self.screen, ApplyScreen) and not self.screen.finished:
-            self.notify("Apply is running; wait for it to finish or roll back.", severity="warning")
+        screen = self.screen
+        if isinstance(screen, ApplyScreen) and not screen.finished:
+            # Leaving now would leave a stage half applied, without the executor's rollback.
+            if screen.pending is not None:
+                self.notify(
+                    f"Stage {screen.pending.stage} waits for Enter; without it, it is rolled "
+                    "back when the countdown ends. You can quit once the run has ended.",
+                    severity="warning",
+                )
+            else:
+                self.notify(
+                    "Apply is running; wait for it to finish or roll back.", severity="warning"
+                )
             return
         if getattr(self.screen, "busy", False):
             # A lease change, an attach or a rollback is half way: leaving now would
@@ -251,8 +373,7 @@ class WizardApp(App[int]):
                 self.exit(0)
 
         question = YesNoDialog(
-            "Quit the wizard?\nNothing has been changed on the host; answers you did "
-            "not export are lost.",
+            self._quit_question(),
             yes="Quit",
             no="Stay",
             yes_variant="error",

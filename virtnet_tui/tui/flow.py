@@ -56,3 +56,7 @@ class WizardFlow(Protocol):
 
     def resume_run(self, run_id: str) -> None:
         """Continue an interrupted run on the apply screen."""
+
+    def start_over(self) -> None:
+        """After a run: back to Welcome with the host probed again (the re-run menu opens
+        over it when the wizard manages networks there)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -12,7 +13,8 @@ from textual.widgets import Button, Footer, Input, Static
 
 
 class ExportDialog(ModalScreen[str | None]):
-    """Dismisses with the path the operator typed, or None when cancelled."""
+    """Dismisses with the path the operator typed, or None when cancelled; a file that is
+    there already is replaced only when the operator says so."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
@@ -45,9 +47,25 @@ class ExportDialog(ModalScreen[str | None]):
             self.dismiss(None)
 
     def _save(self) -> None:
+        from virtnet_tui.tui.dialogs.yes_no import YesNoDialog
+
         path = self.query_one("#path", Input).value.strip()
-        if path:
+        if not path:
+            return
+        # The path as the export will write it (file_changes.export_text).
+        if not Path(path).expanduser().exists():
             self.dismiss(path)
+            return
+        question = YesNoDialog(
+            f"{path} exists already. Replace it with {self.what}?", yes="Replace", no="Keep it"
+        )
+        self.app.push_screen(question, lambda replace: self._replace(path, replace))
+
+    def _replace(self, path: str, replace: bool | None) -> None:
+        if replace:
+            self.dismiss(path)
+        else:
+            self.query_one("#path", Input).focus()
 
     def action_cancel(self) -> None:
         self.dismiss(None)

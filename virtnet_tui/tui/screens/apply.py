@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import AsyncIterable, Callable, Iterable
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
+from rich.padding import Padding
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -31,6 +33,9 @@ from virtnet_tui.executor.progress import (
 )
 from virtnet_tui.tui.widgets.step_title import StepTitle
 
+if TYPE_CHECKING:
+    from virtnet_tui.tui.flow import WizardFlow
+
 
 class ApplyScreen(Screen[None]):
     """Consumes an apply run's events; Enter confirms a risky stage while its countdown runs."""
@@ -39,6 +44,7 @@ class ApplyScreen(Screen[None]):
         Binding("enter", "confirm", "Confirm"),
         Binding("k", "keep_earlier(True)", "Keep earlier checkpoints"),
         Binding("r", "keep_earlier(False)", "Roll back everything"),
+        Binding("m", "menu", "Menu"),
         Binding("escape", "back", "Back", show=False),
     ]
 
@@ -172,9 +178,31 @@ class ApplyScreen(Screen[None]):
         self.exit_code = event.exit_code
         self._set("#countdown", "")
         verdict = "Done." if event.exit_code == 0 else f"Stopped (exit code {event.exit_code})."
-        self._set("#summary", f"{verdict} {event.summary}\nPress q to leave the wizard.")
+        todos = self.plan.todos if event.exit_code == 0 else ()
+        if todos:
+            self._log_todos()
+        lines = [f"{verdict} {event.summary}"]
+        if todos:
+            lines.append(f"Still to do elsewhere: {len(todos)} item(s), listed above.")
+        lines.append("Press m for the menu (status, leases, rollback…), q to leave the wizard.")
+        self._set("#summary", "\n".join(lines))
         self.query_one("#summary", Static).set_class(event.exit_code != 0, "-failed")
         self.refresh_bindings()
+
+    def _log_todos(self) -> None:
+        """The plan's to-dos again, now that the host is ready for them."""
+        self._log("── To do elsewhere (the wizard cannot do these):")
+        for todo in self.plan.todos:
+            self._log_indented(f"• {todo.title}", 2)
+            if todo.detail:
+                self._log_indented(todo.detail, 4)
+            for command in todo.commands:
+                self._log_indented(f"$ {command}", 4)
+
+    def _log_indented(self, line: str, indent: int) -> None:
+        """A line whose wrapped part stays under its start."""
+        self.log_lines.append(" " * indent + line)
+        self.query_one("#log", RichLog).write(Padding(Text(line), (0, 0, 0, indent)))
 
     def _set(self, selector: str, text: str) -> None:
         self.query_one(selector, Static).update(text)
@@ -216,6 +244,11 @@ class ApplyScreen(Screen[None]):
         self._set("#countdown", "")
         self._log("  kept the earlier checkpoints" if keep else "  rolling back everything")
 
+    def action_menu(self) -> None:
+        """After the run: the wizard as on a new start, its menu over Welcome."""
+        if self.finished:
+            cast("WizardFlow", self.app).start_over()
+
     def action_back(self) -> None:
         if not self.finished:
             self.notify("Apply is running; it cannot be left half done.", severity="warning")
@@ -225,6 +258,8 @@ class ApplyScreen(Screen[None]):
             return self.pending is not None
         if action == "keep_earlier":
             return self.question is not None
+        if action == "menu":
+            return self.finished
         return True
 
     def _log(self, line: str) -> None:

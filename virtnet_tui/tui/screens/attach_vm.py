@@ -15,6 +15,7 @@ from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from virtnet_tui.tui.screens.base import WizardScreen
+from virtnet_tui.wizard.labels import error_lines, screen_words
 
 if TYPE_CHECKING:
     from virtnet_tui.core.changes.attach import AttachRequest, DomainInfo
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
 
 #: (domain, MAC of the interface to move; "" adds a new interface)
 Choice = tuple[str, str]
+
+#: What the screen calls the options an attach refusal names.
+ATTACH_OPTIONS = {"--domain": "VM", "--mac": "VM interface", "--network": "Network"}
 
 
 class AttachVmScreen(WizardScreen):
@@ -132,7 +136,7 @@ class AttachVmScreen(WizardScreen):
         try:
             self.planned = plan_attach(self.state, request, self.domains)
         except AnswersError as exc:
-            self._problem("\n".join(e.reason for e in exc.errors))
+            self._problem("\n".join(error_lines(exc.errors, options=ATTACH_OPTIONS)))
             self.query_one("#attach-plan", Static).update("")
         else:
             self._problem("")
@@ -158,8 +162,14 @@ class AttachVmScreen(WizardScreen):
         assert self.request is not None, "an attach is planned only from a request"
         try:
             planned, outcome = run_request(self.wizard.host, prepare_attach, self.request)
-        except (Refused, AnswersError) as exc:
-            self.app.call_from_thread(self._done, planned, None, str(exc))
+        except AnswersError as exc:
+            why = "; ".join(error_lines(exc.errors, options=ATTACH_OPTIONS))
+            self.app.call_from_thread(self._done, planned, None, why)
+            return
+        except Refused as exc:
+            self.app.call_from_thread(
+                self._done, planned, None, screen_words(str(exc), options=ATTACH_OPTIONS)
+            )
             return
         self.app.call_from_thread(self._done, planned, outcome, "")
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, ClassVar, cast
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -26,6 +28,11 @@ class WizardScreen(Screen[None]):
         Binding("ctrl+n", "next", "Next"),
     ]
 
+    AUTO_FOCUS = "Input, Select, OptionList, Tree, Button"
+    """What a new screen focuses first: a control, never the scrolling body, whose focus
+    would restyle every widget in it twice (once to focus it, once when ``on_mount``
+    moves the focus on)."""
+
     STEP = 1
     """The step of the first-run flow (1 to 6); the title says it, Back shows after 1."""
     HEADING = ""
@@ -36,6 +43,14 @@ class WizardScreen(Screen[None]):
 
     busy = False
     """A change is being applied: Back and quitting wait, or its run would be left open."""
+
+    _resumed = False
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        # The first resume follows the mount, which styled every widget just now.
+        if not self._resumed:
+            self._resumed = True
+            event.refresh_styles = False
 
     @property
     def wizard(self) -> WizardFlow:
@@ -78,6 +93,25 @@ class WizardScreen(Screen[None]):
 
     def compose_body(self) -> ComposeResult:
         yield from ()
+
+    def mount_after_first_frame(
+        self, parent: Widget, widgets: Callable[[], Iterable[Widget]], then: Callable[[], None]
+    ) -> None:
+        """Mount ``widgets()`` at the end of ``parent`` once the screen is drawn, then ``then()``.
+
+        A screen shows sooner with fewer widgets: what lies below its first frame comes
+        right after. Keys wait meanwhile, as the mount runs on the app's task, which
+        reads them: Tab follows the layout, which the new widgets lack until drawn.
+        """
+
+        async def mount() -> None:
+            if not self.is_attached:
+                return
+            await parent.mount_all(widgets())
+            then()
+            await self.wait_for_refresh()
+
+        self.call_after_refresh(self.app.call_later, mount)
 
     def compose_nav_extra(self) -> list[Widget]:
         """Buttons between Back and Next."""

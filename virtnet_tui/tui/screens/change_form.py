@@ -17,6 +17,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Label, Static
 
 from virtnet_tui.tui.screens.base import WizardScreen
+from virtnet_tui.wizard.labels import error_lines, screen_words
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -149,6 +150,10 @@ class ChangeFormScreen(WizardScreen, Generic[View, Entry]):
         event.stop()
         self.action_next()
 
+    def option_labels(self) -> dict[str, str]:
+        """The fields' labels by the option a refusal names (``--mac`` -> "MAC")."""
+        return {field.option: field.label for field in self.FIELDS}
+
     def value(self, key: str) -> str:
         return self.query_one(f"#field-{key}", Input).value.strip()
 
@@ -162,9 +167,7 @@ class ChangeFormScreen(WizardScreen, Generic[View, Entry]):
             self.planned = self.plan_change()
         except AnswersError as exc:
             self.planned = None
-            labels = {field.option: field.label for field in self.FIELDS}
-            lines = [f"{labels.get(e.field, e.field.lstrip('-'))}: {e.reason}" for e in exc.errors]
-            errors.update("\n".join(lines))
+            errors.update("\n".join(error_lines(exc.errors, options=self.option_labels())))
             plan.update("(nothing until the fields are valid)")
         else:
             errors.update("")
@@ -199,8 +202,13 @@ class ChangeFormScreen(WizardScreen, Generic[View, Entry]):
         prepare, request = self.prepared_request()
         try:
             planned, outcome = run_request(self.wizard.host, prepare, request)
-        except (Refused, AnswersError) as exc:
-            self.app.call_from_thread(self._saved, None, None, str(exc))
+        except AnswersError as exc:
+            why = "; ".join(error_lines(exc.errors, options=self.option_labels()))
+            self.app.call_from_thread(self._saved, None, None, why)
+            return
+        except Refused as exc:
+            why = screen_words(str(exc), options=self.option_labels())
+            self.app.call_from_thread(self._saved, None, None, why)
             return
         self.app.call_from_thread(self._saved, planned, outcome, "")
 

@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 
 from virtnet_tui.tui.screens.base import WizardScreen
 from virtnet_tui.tui.widgets.step_title import StepTitle
+from virtnet_tui.wizard.labels import error_lines
 
 View = TypeVar("View")
 """What ``load`` read of one network: enough to list it and to check a change."""
@@ -131,7 +132,10 @@ class EntryListScreen(WizardScreen, Generic[View, Entry]):
 
         try:
             view = self.load(network)
-        except (AnswersError, NotListed) as exc:
+        except AnswersError as exc:
+            self.app.call_from_thread(self._show, network, None, "\n".join(error_lines(exc.errors)))
+            return
+        except NotListed as exc:
             self.app.call_from_thread(self._show, network, None, str(exc))
             return
         self.app.call_from_thread(self._show, network, view, "")

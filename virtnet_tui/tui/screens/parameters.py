@@ -11,8 +11,10 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from virtnet_tui.core.errors import AnswersError
 from virtnet_tui.tui.screens.base import WizardScreen
+from virtnet_tui.tui.widgets.dropdown import Dropdown
 from virtnet_tui.tui.widgets.field_row import FieldRow
 from virtnet_tui.wizard.form import NetworkForm
+from virtnet_tui.wizard.labels import error_lines, field_label, screen_words, worded
 from virtnet_tui.wizard.questions import (
     FORWARD_FIELDS,
     LEASE_FIELDS,
@@ -55,12 +57,19 @@ FORWARDS = RowList(
 
 
 def _input(widget_id: str, value: str, placeholder: str = "") -> Input:
-    return Input(value, id=widget_id, compact=True, placeholder=placeholder, select_on_focus=False)
+    # No Textual validation (the core checks every field): no class to restyle at mount.
+    return Input(
+        value,
+        id=widget_id,
+        compact=True,
+        placeholder=placeholder,
+        select_on_focus=False,
+        validate_on=(),
+    )
 
 
 def _select(widget_id: str, value: str, choices: tuple[str, ...]) -> Select[str]:
-    options = [(choice, choice) for choice in choices]
-    return Select(options, value=value, allow_blank=False, compact=True, id=widget_id)
+    return Dropdown([(choice, choice) for choice in choices], value=value, id=widget_id)
 
 
 class ParametersScreen(WizardScreen):
@@ -74,7 +83,8 @@ class ParametersScreen(WizardScreen):
             try:
                 self.form.draft()
             except AnswersError as exc:
-                yield Static(f"No safe defaults: {exc}", classes="problems", markup=False)
+                problems = "; ".join(error_lines(exc.errors, self._site))
+                yield Static(f"No safe defaults: {problems}", classes="problems", markup=False)
             for index, network in enumerate(self.form.networks):
                 yield from self._network(index, network)
             yield Static("", id="other-problems", markup=False)
@@ -135,6 +145,11 @@ class ParametersScreen(WizardScreen):
             return _select(widget_id, value or field.choices[0], field.choices)
         return _input(widget_id, value, field.label)
 
+    @property
+    def _site(self) -> str:
+        """Where the host runs: some questions are worded for it."""
+        return self.form.situation.get("site", "dedicated")
+
     def on_mount(self) -> None:
         self.refresh_findings()
         first = self.query(Input)
@@ -182,6 +197,8 @@ class ParametersScreen(WizardScreen):
         """Show the core's verdict next to every field; list the rest below."""
         errors, warnings = self.form.problems()
         notes = self.form.active_notes()
+        site = self._site
+        errors, warnings, notes = worded(errors, site), worded(warnings, site), worded(notes, site)
         # An empty field the defaults could not fill: its note says why, better than
         # the generic "needs a subnet".
         errors.update({path: note for path, note in notes.items() if path in errors})
@@ -189,8 +206,8 @@ class ParametersScreen(WizardScreen):
         for row in self.query(FieldRow):
             row.show_findings(errors, warnings, notes)
             shown.update(row.paths)
-        others = [f"✗ {k}: {v}" for k, v in errors.items() if k not in shown]
-        others += [f"! {k}: {v}" for k, v in warnings.items() if k not in shown]
+        others = [f"✗ {field_label(k, site)}: {v}" for k, v in errors.items() if k not in shown]
+        others += [f"! {field_label(k, site)}: {v}" for k, v in warnings.items() if k not in shown]
         box = self.query_one("#other-problems", Static)
         text = "\n".join(others)
         if str(box.content) != text:
@@ -230,8 +247,12 @@ class ParametersScreen(WizardScreen):
         try:
             self.form.prepare()
         except (AnswersError, ValueError) as exc:
+            if isinstance(exc, AnswersError):
+                why = "\n  ".join(error_lines(exc.errors, self._site))
+            else:
+                why = screen_words(str(exc), self._site)
             box = self.query_one("#other-problems", Static)
-            box.update(f"✗ The plan could not be built: {exc}")
+            box.update(f"✗ The plan could not be built: {why}")
             box.set_class(True, "-visible")
             return
         self.wizard.show_preview()

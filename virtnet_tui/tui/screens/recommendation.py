@@ -14,6 +14,7 @@ from textual.widgets import Button, Label, Select, Static
 
 from virtnet_tui.core.model import NETWORK_TYPES
 from virtnet_tui.tui.screens.base import WizardScreen
+from virtnet_tui.tui.widgets.dropdown import Dropdown
 from virtnet_tui.wizard.questions import FAMILIES
 
 if TYPE_CHECKING:
@@ -70,26 +71,28 @@ def recommendation_view(rec: Recommendation) -> Group:
 class ChoiceRow(Horizontal):
     """One network to set up: its type and the address families it carries."""
 
-    def __init__(self, index: int, choice: NetworkChoice) -> None:
+    def __init__(self, index: int, choice: NetworkChoice, *, removable: bool) -> None:
         super().__init__(classes="choice-row")
         self.index = index
         self.choice = choice
+        self.removable = removable
 
     def compose(self) -> ComposeResult:
         i = self.index
         yield Label(f"Network {i + 1}", classes="choice-label")
         types = [(t, t) for t in NETWORK_TYPES]
-        yield Select(types, value=self.choice.type, allow_blank=False, compact=True, id=f"type-{i}")
-        yield Select(
-            FAMILIES, value=self.choice.family, allow_blank=False, compact=True, id=f"family-{i}"
+        yield Dropdown(types, value=self.choice.type, id=f"type-{i}")
+        yield Dropdown(FAMILIES, value=self.choice.family, id=f"family-{i}")
+        yield Button(
+            "Remove", id=f"remove-{i}", compact=True, classes="remove", disabled=not self.removable
         )
-        yield Button("Remove", id=f"remove-{i}", compact=True, classes="remove")
 
 
 class RecommendationScreen(WizardScreen):
     """Shows the recommendation; the operator may keep it or pick other types."""
 
     STEP = 3
+    AUTO_FOCUS = "#next"
 
     def compose_body(self) -> ComposeResult:
         rec = self.form.recommend()
@@ -97,23 +100,24 @@ class RecommendationScreen(WizardScreen):
         with VerticalScroll(id="body"):
             yield Static(recommendation_view(rec), id="recommendation")
             yield Static("Networks to set up (change the type to pick another)", classes="section")
-            yield Vertical(id="choices")
+            # Composed with the screen, not mounted after it: one layout for the first frame.
+            yield Vertical(*self._choice_rows(), id="choices")
             with Horizontal(classes="choice-actions"):
                 yield Button("Add a network", id="add", compact=True)
                 yield Button("Use the recommendation", id="reset", compact=True)
 
-    async def on_mount(self) -> None:
-        await self._show_choices()
-        self.query_one("#next").focus()
+    def on_mount(self) -> None:
+        self.set_next_enabled(bool(self.form.choices))
+
+    def _choice_rows(self) -> list[ChoiceRow]:
+        choices = self.form.choices
+        return [ChoiceRow(i, c, removable=len(choices) > 1) for i, c in enumerate(choices)]
 
     async def _show_choices(self) -> None:
         box = self.query_one("#choices", Vertical)
         await box.remove_children()
-        choices = self.form.choices
-        await box.mount_all(ChoiceRow(i, c) for i, c in enumerate(choices))
-        for button in self.query(".remove").results(Button):
-            button.disabled = len(choices) < 2
-        self.set_next_enabled(bool(choices))
+        await box.mount_all(self._choice_rows())
+        self.set_next_enabled(bool(self.form.choices))
 
     def _replace(self, index: int, type_: str | None = None, family: str | None = None) -> None:
         from dataclasses import replace

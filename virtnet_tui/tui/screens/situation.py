@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Iterator
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -10,7 +10,9 @@ from textual.widget import Widget
 from textual.widgets import Input, Select, Static
 
 from virtnet_tui.tui.screens.base import WizardScreen
+from virtnet_tui.tui.widgets.dropdown import Dropdown
 from virtnet_tui.tui.widgets.field_row import FieldRow
+from virtnet_tui.wizard.labels import worded
 from virtnet_tui.wizard.questions import (
     HOST_QUESTIONS,
     HOST_SECTION,
@@ -22,12 +24,22 @@ def _control(question: Question, value: str, section: str) -> Widget:
     widget_id = f"{section}-{question.key}"
     if question.kind in ("choice", "yesno"):
         options = [(label, choice) for choice, label in question.choices]
-        return Select(options, value=value, allow_blank=False, compact=True, id=widget_id)
-    kind: Literal["integer", "text"] = "integer" if question.kind == "number" else "text"
-    return Input(value, type=kind, compact=True, id=widget_id, select_on_focus=False)
+        return Dropdown(options, value=value, id=widget_id)
+    if question.kind == "number":
+        # Textual's own check tints a field that holds no number, as the core says why.
+        return Input(value, type="integer", compact=True, id=widget_id, select_on_focus=False)
+    # A text: no Textual validation (the core checks it), no class to restyle at mount.
+    return Input(value, compact=True, id=widget_id, select_on_focus=False, validate_on=())
 
 
-def _rows(section: str, questions: tuple[Question, ...], texts: dict[str, str]) -> ComposeResult:
+#: The questions in the first frame: they fill an 80x24 terminal but for its last line.
+#: The rest, and the host's uplink, are mounted right after it: the screen shows sooner.
+FIRST_FRAME_QUESTIONS = 5
+
+
+def _rows(
+    section: str, questions: tuple[Question, ...], texts: dict[str, str]
+) -> Iterator[FieldRow]:
     """A field row per question, showing the answer in ``texts``."""
     for question in questions:
         yield FieldRow(
@@ -48,12 +60,20 @@ class SituationScreen(WizardScreen):
     def compose_body(self) -> ComposeResult:
         yield self.title_bar("tell the wizard about this host")
         form = self.form
+        questions = form.situation_questions()[:FIRST_FRAME_QUESTIONS]
         with VerticalScroll(id="body"):
-            yield from _rows("situation", form.situation_questions(), form.situation)
-            heading, note = HOST_SECTION
-            yield Static(f"{heading} — {note}.", classes="section", markup=False)
-            yield from _rows("host", HOST_QUESTIONS, form.host)
-            yield Static(self._other_facts(), id="other-facts", markup=False)
+            yield from _rows("situation", questions, form.situation)
+
+    def _the_rest(self) -> list[Widget]:
+        """The questions below the first frame, then the host's uplink."""
+        form = self.form
+        heading, note = HOST_SECTION
+        return [
+            *_rows("situation", form.situation_questions()[FIRST_FRAME_QUESTIONS:], form.situation),
+            Static(f"{heading} — {note}.", classes="section", markup=False),
+            *_rows("host", HOST_QUESTIONS, form.host),
+            Static(self._other_facts(), id="other-facts", markup=False),
+        ]
 
     def _other_facts(self) -> str:
         f = self.form.facts
@@ -68,6 +88,9 @@ class SituationScreen(WizardScreen):
     def on_mount(self) -> None:
         self.refresh_findings()
         self.query(Select).first().focus()
+        self.mount_after_first_frame(
+            self.query_one("#body"), self._the_rest, then=self.refresh_findings
+        )
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self._store(event.input.id, event.value)
@@ -93,16 +116,18 @@ class SituationScreen(WizardScreen):
     def _follow_site(self) -> None:
         """Word the questions for the site, and show the defaults that followed it."""
         for question in self.form.situation_questions():
-            row = self.query_one(f"FieldRow#row-situation-{question.key}", FieldRow)
-            row.reword(question.label, question.help, question.why)
+            for row in self.query(f"FieldRow#row-situation-{question.key}").results(FieldRow):
+                row.reword(question.label, question.help, question.why)
             if question.kind in ("choice", "yesno"):
-                select = self.query_one(f"#situation-{question.key}", Select)
-                if select.value != self.form.situation[question.key]:
-                    select.value = self.form.situation[question.key]
+                for select in self.query(f"#situation-{question.key}").results(Select):
+                    if select.value != self.form.situation[question.key]:
+                        select.value = self.form.situation[question.key]
 
     def refresh_findings(self) -> None:
         """Show the core's verdict next to each field; Next only when every field is fine."""
         errors, warnings = self.form.situation_problems()
+        site = self.form.situation.get("site", "dedicated")
+        errors, warnings = worded(errors, site), worded(warnings, site)
         for row in self.query(FieldRow):
             row.show(errors.get(row.path), warnings.get(row.path))
         self.set_next_enabled(not errors)

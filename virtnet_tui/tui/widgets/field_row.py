@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import Label, Static
+
+from virtnet_tui.wizard.labels import subfield_label
+
+
+def _notes(help: str, why: str) -> Text:
+    """The help line, then why the answer matters in italics (one widget: screens of
+    many rows change faster with fewer widgets)."""
+    text = Text(help)
+    if why:
+        if help:
+            text.append("\n")
+        text.append(f"Why it matters: {why}", style="italic")
+    return text
 
 
 class FieldRow(Vertical):
@@ -25,11 +39,6 @@ class FieldRow(Vertical):
     FieldRow .field-help {
         color: $text-muted;
         padding-left: 2;
-    }
-    FieldRow .field-why {
-        color: $text-muted;
-        padding-left: 2;
-        text-style: italic;
     }
     FieldRow .field-message {
         padding-left: 2;
@@ -83,19 +92,16 @@ class FieldRow(Vertical):
             with Horizontal():
                 yield Label("", classes="field-label")
                 yield from self._below
-        if self._help:
-            yield Static(self._help, classes="field-help", markup=False)
-        if self._why:
-            yield Static(f"Why it matters: {self._why}", classes="field-why", markup=False)
-        yield Static("", classes="field-message", markup=False)
+        if self._help or self._why:
+            yield Static(_notes(self._help, self._why), classes="field-help")
+        # The message line is mounted with the first message: most rows never show one.
 
     def reword(self, label: str, help: str, why: str) -> None:
-        """Put another wording of the same question in place (a help or why it lacked stays out)."""
+        """Put another wording of the same question in place."""
         self._label, self._help, self._why = label, help, why
         self.query_one(".field-label", Label).update(label)
-        for css, text in (("field-help", help), ("field-why", f"Why it matters: {why}")):
-            for static in self.query(f".{css}").results(Static):
-                static.update(text)
+        for static in self.query(".field-help").results(Static):
+            static.update(_notes(help, why))
 
     def show(self, error: str | None = None, warning: str | None = None, note: str = "") -> None:
         """Show the error if any, else the warning, else the note; nothing when all is well."""
@@ -113,12 +119,16 @@ class FieldRow(Vertical):
             return
         self._shown = shown
         text, kind = shown
-        message = self.query_one(".field-message", Static)
+        self.set_class(kind == "-error", "-invalid")
+        messages = self.query(".field-message").results(Static)
+        message = next(messages, None)
+        if message is None:
+            self.mount(Static(text, classes=f"field-message {kind}", markup=False))
+            return
         message.remove_class("-error", "-warning", "-note")
         if kind:
             message.add_class(kind)
         message.update(text)
-        self.set_class(kind == "-error", "-invalid")
 
     def show_findings(
         self, errors: dict[str, str], warnings: dict[str, str], notes: dict[str, str]
@@ -131,10 +141,10 @@ class FieldRow(Vertical):
             if path in findings:
                 if path == self.path:
                     return findings[path]
-                return f"{path.removeprefix(self.path + '.')}: {findings[path]}"
+                return f"{subfield_label(path)}: {findings[path]}"
         return None
 
     @property
     def message(self) -> str:
         """The text shown below the field now (empty when none)."""
-        return str(self.query_one(".field-message", Static).content)
+        return self._shown[0]
