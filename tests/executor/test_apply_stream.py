@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from support.apply_sandbox import diff, plan_on_primed, prime, snapshot
@@ -61,6 +62,31 @@ def test_a_confirmation_after_the_deadline_is_refused() -> None:
     in_time = ConfirmReply()
     assert in_time.confirm() is True
     assert in_time.wait(0.01) is True and not in_time.closed
+
+
+def test_a_declined_stage_is_undone_at_once_and_says_why(tmp_path: Path) -> None:
+    """ "Undo it now" (the TUI's n, Ctrl+C during a countdown) does not wait out the clock."""
+    host = prime(tmp_path)
+    before = snapshot(tmp_path)
+    started = time.monotonic()
+    seen: list[object] = []
+    for event in executor_events(host, PLAN, options=Options(confirm_timeout=30)):
+        seen.append(event)
+        if isinstance(event, ConfirmRequest):
+            assert event.reply.decline() is True
+            assert event.reply.confirm() is False, "a declined stage cannot be kept after all"
+    assert time.monotonic() - started < 15, "the wait ended with the answer, not the timeout"
+    [failed] = [e for e in seen if isinstance(e, StageFailed)]
+    assert failed.reason == "the operator asked to undo it"
+    assert isinstance(seen[-1], Finished) and seen[-1].exit_code == 3
+    assert diff(before, snapshot(tmp_path)) == []
+
+
+def test_a_decline_after_the_confirmation_changes_nothing() -> None:
+    reply = ConfirmReply()
+    assert reply.confirm() is True
+    assert reply.decline() is False
+    assert reply.wait(0.01) is True and reply.confirmed and not reply.closed
 
 
 def test_the_undo_streams_as_it_happens_before_the_question(tmp_path: Path) -> None:

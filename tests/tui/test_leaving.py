@@ -17,7 +17,7 @@ from virtnet_tui.hosts.base import Host
 from virtnet_tui.managed.state import follow_runs
 from virtnet_tui.tui.app import QUIT_QUESTION, WizardApp
 from virtnet_tui.tui.dialogs.yes_no import YesNoDialog
-from virtnet_tui.tui.screens.apply import ApplyScreen
+from virtnet_tui.tui.screens.apply import UNDO_NOW_QUESTION, ApplyScreen
 from virtnet_tui.tui.screens.recommendation import RecommendationScreen
 from virtnet_tui.tui.screens.rerun_menu import RerunMenuScreen
 from virtnet_tui.tui.screens.situation import SituationScreen
@@ -106,12 +106,19 @@ def test_after_an_apply_the_menu_and_an_honest_quit_question(tmp_path: Path) -> 
                     break
                 if screen.pending is not None:
                     if not asked_during_countdown:
-                        # Ctrl+C and q during a countdown: the run goes on, the stage is
-                        # neither left half applied nor kept without Enter.
-                        await pilot.press("ctrl+c", "q")
-                        await pilot.pause()
-                        assert id(app.screen) == id(screen) and screen.pending is not None
-                        assert len(notes) == 2 and "waits for Enter" in notes[0], notes
+                        # Ctrl+C and q during a countdown offer the undo the countdown
+                        # would end in; "keep waiting" leaves the run as it was.
+                        for key in ("ctrl+c", "q"):
+                            await pilot.press(key)
+                            await pilot.pause()
+                            dialog = app.screen
+                            assert isinstance(dialog, YesNoDialog), app.screen_stack
+                            assert dialog.id == UNDO_NOW_QUESTION
+                            assert "Undo it now?" in dialog.question
+                            await pilot.press("n")
+                            await pilot.pause()
+                            assert id(app.screen) == id(screen) and screen.pending is not None
+                        assert notes == [], notes
                         asked_during_countdown = True
                     await pilot.press("enter")
                 await pilot.pause(0.05)
@@ -142,3 +149,45 @@ def test_after_an_apply_the_menu_and_an_honest_quit_question(tmp_path: Path) -> 
             assert isinstance(app.screen, RerunMenuScreen)
 
     run(scenario())
+
+
+def test_ctrl_c_during_a_countdown_can_undo_the_stage_at_once(tmp_path: Path) -> None:
+    app, _ = _app(tmp_path)
+
+    async def scenario() -> None:
+        async with app.run_test(size=(100, 40)) as pilot:
+            await settle(pilot)
+            for _ in range(4):
+                await press_next(pilot)
+            await pilot.press("a", "y")
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, ApplyScreen)
+            for _ in range(400):
+                if screen.pending is not None:
+                    break
+                await pilot.pause(0.05)
+            assert screen.pending is not None, "the demo plan has a risky stage"
+            stage = screen.pending.stage
+            await pilot.press("ctrl+c")
+            await pilot.pause()
+            assert isinstance(app.screen, YesNoDialog) and app.screen.id == UNDO_NOW_QUESTION
+            await pilot.press("y")
+            # Undone now, not after the countdown's 60 s; then the earlier stages too.
+            for _ in range(200):
+                if screen.finished:
+                    break
+                if screen.question is not None:
+                    await pilot.press("r")
+                await pilot.pause(0.05)
+            assert screen.finished and screen.exit_code == 3
+            log = "\n".join(screen.log_lines)
+            assert f"stage {stage}: undoing it now, as asked" in log
+            assert "the operator asked to undo it" in log
+            [run_info] = runs_status(app.host)
+            assert run_info.state == "failed" and not run_info.has_changes, run_info
+            await pilot.press("q")  # the run has ended: q leaves with its exit code
+            await pilot.pause()
+
+    run(scenario())
+    assert app.return_value == 3, "the wizard exits with the run's exit code"

@@ -81,6 +81,10 @@ EXIT_INCOMPLETE = 4
 #: (which is alive and holds the lock) undoes the stage itself when nobody answers.
 CONFIRM_GRACE = 5.0
 
+#: A refusal this many seconds or more before the deadline was an answer ("undo it now"),
+#: not the countdown running out: the failure says so.
+DECLINE_MARGIN = 0.2
+
 Status = Literal["applied", "rolled-back", "partial", "rollback-incomplete"]
 
 
@@ -537,10 +541,14 @@ class Executor:
         if guard is not None:
             guard.set_deadline(timeout + CONFIRM_GRACE)
         rec.emit(ConfirmAsked(stage=index, timeout=timeout))
+        asked = time.monotonic()
         if self.callbacks.confirm(index, stage, timeout):
             rec.emit(Confirmed(stage=index, how="operator"))
             return None
         rec.emit(ConfirmRefused(stage=index))
+        if time.monotonic() - asked < timeout - DECLINE_MARGIN:
+            # An answer well before the deadline is the operator's "undo it now".
+            return self._failure(rec, index, None, "the operator asked to undo it")
         return self._failure(rec, index, None, f"not confirmed within {timeout:g} s")
 
     def _fail(self, rec: Recorder, failure: Failure, guard: Guard | None) -> Outcome:

@@ -81,21 +81,23 @@ class ConfirmReply:
     """The operator's answer to a ``ConfirmRequest``, shared between the runner and the screen.
 
     Once the runner's wait has run out the answer is closed: a confirmation after that
-    is refused, so a late Enter never claims a stage that is being undone.
+    is refused, so a late Enter never claims a stage that is being undone. ``decline``
+    closes it at once: the operator asked for the stage to be undone now.
     """
 
     def __init__(self) -> None:
-        self._event = threading.Event()
+        self._answered = threading.Event()
         self._lock = threading.Lock()
+        self._confirmed = False
         self._closed = False
 
     @property
     def confirmed(self) -> bool:
-        return self._event.is_set()
+        return self._confirmed
 
     @property
     def closed(self) -> bool:
-        """The wait ran out without a confirmation."""
+        """The wait ran out, or the stage was declined, without a confirmation."""
         return self._closed
 
     def confirm(self) -> bool:
@@ -103,15 +105,25 @@ class ConfirmReply:
         with self._lock:
             if self._closed:
                 return False
-            self._event.set()
+            self._confirmed = True
+            self._answered.set()
+            return True
+
+    def decline(self) -> bool:
+        """Undo the stage now instead of at the deadline; False once it was confirmed."""
+        with self._lock:
+            if self._confirmed:
+                return False
+            self._closed = True
+            self._answered.set()
             return True
 
     def wait(self, timeout: float) -> bool:
         """Wait up to ``timeout`` seconds; ``True`` when confirmed in time."""
-        self._event.wait(max(0.0, timeout))
+        self._answered.wait(max(0.0, timeout))
         with self._lock:
-            self._closed = not self._event.is_set()
-            return not self._closed
+            self._closed = not self._confirmed
+            return self._confirmed
 
 
 @dataclass(frozen=True)

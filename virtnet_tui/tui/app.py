@@ -341,19 +341,15 @@ class WizardApp(App[int]):
     def action_request_quit(self) -> None:
         """Ask before quitting; an apply run in progress cannot be left."""
         from virtnet_tui.tui.dialogs.yes_no import YesNoDialog
-        from virtnet_tui.tui.screens.apply import ApplyScreen
+        from virtnet_tui.tui.screens.apply import UNDO_NOW_QUESTION, ApplyScreen
 
-        if self.screen.id == QUIT_QUESTION:
+        if self.screen.id in (QUIT_QUESTION, UNDO_NOW_QUESTION):
             return
         screen = self.screen
         if isinstance(screen, ApplyScreen) and not screen.finished:
             # Leaving now would leave a stage half applied, without the executor's rollback.
             if screen.pending is not None:
-                self.notify(
-                    f"Stage {screen.pending.stage} waits for Enter; without it, it is rolled "
-                    "back when the countdown ends. You can quit once the run has ended.",
-                    severity="warning",
-                )
+                screen.ask_undo_now()
             else:
                 self.notify(
                     "Apply is running; wait for it to finish or roll back.", severity="warning"

@@ -36,12 +36,16 @@ from virtnet_tui.tui.widgets.step_title import StepTitle
 if TYPE_CHECKING:
     from virtnet_tui.tui.flow import WizardFlow
 
+UNDO_NOW_QUESTION = "undo-now-question"
+"""The dialog Ctrl+C or q opens while a risky stage waits for Enter."""
+
 
 class ApplyScreen(Screen[None]):
     """Consumes an apply run's events; Enter confirms a risky stage while its countdown runs."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "confirm", "Confirm"),
+        Binding("n", "undo_now", "Undo it now"),
         Binding("k", "keep_earlier(True)", "Keep earlier checkpoints"),
         Binding("r", "keep_earlier(False)", "Roll back everything"),
         Binding("m", "menu", "Menu"),
@@ -234,6 +238,49 @@ class ApplyScreen(Screen[None]):
         self._set("#countdown", "")
         self._log(f"  ✓ stage {pending.stage} confirmed")
 
+    def action_undo_now(self) -> None:
+        """Undo the stage waiting for Enter at once, as the countdown's end would."""
+        pending = self.pending
+        if pending is None:
+            return
+        self.pending = None
+        self.refresh_bindings()
+        self._set("#countdown", "")
+        if pending.reply.decline():
+            self._log(f"  ↶ stage {pending.stage}: undoing it now, as asked")
+        else:  # Enter won the race a moment ago: the stage stays
+            self._log(f"  ✓ stage {pending.stage} was already confirmed")
+
+    def ask_undo_now(self) -> None:
+        """Ctrl+C or q while a stage waits for Enter: offer to undo it now.
+
+        Quitting cannot leave a risky stage half confirmed, so the way out of a countdown
+        is the rollback the countdown would end in anyway, only sooner.
+        """
+        from virtnet_tui.tui.dialogs.yes_no import YesNoDialog
+
+        pending = self.pending
+        if pending is None:
+            return
+
+        def done(undo: bool | None) -> None:
+            if undo and self.pending is pending:
+                self.action_undo_now()
+
+        self.app.push_screen(
+            YesNoDialog(
+                f"Stage {pending.stage} ({pending.name}) is applied and waits for Enter.\n"
+                "Undo it now? The run then rolls back as when the countdown ends, and "
+                "you can leave the wizard once it has.\n"
+                "Keep waiting and the countdown goes on: Enter still keeps the stage.",
+                yes="Undo it now",
+                no="Keep waiting",
+                yes_variant="error",
+                id=UNDO_NOW_QUESTION,
+            ),
+            done,
+        )
+
     def action_keep_earlier(self, keep: bool) -> None:
         question = self.question
         if question is None:
@@ -254,7 +301,7 @@ class ApplyScreen(Screen[None]):
             self.notify("Apply is running; it cannot be left half done.", severity="warning")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "confirm":
+        if action in ("confirm", "undo_now"):
             return self.pending is not None
         if action == "keep_earlier":
             return self.question is not None
