@@ -56,8 +56,8 @@ exec /usr/bin/stat "$1" "$2" "$SHIM_ROOT$3"
 CHOWN = """#!/bin/sh
 exec /bin/chown "$1" "$SHIM_ROOT$2"
 """
-# `virsh net-define FILE` / `virsh define FILE`: records the argv, then keeps a copy of
-# FILE in $SHIM_DEFS (numbered in call order), which the script deletes right after.
+# `virsh net-define FILE` / `virsh define FILE`: records the argv, then copies FILE (which
+# the script deletes right after) into $SHIM_DEFS, numbered in call order.
 VIRSH = """#!/bin/sh
 python3 -c 'import json, sys; print(json.dumps(sys.argv[1:]))' virsh "$@" >> "$SHIM_LOG"
 case "$1" in
