@@ -274,6 +274,52 @@ def net_state(ns: Netns) -> dict[str, object]:
     }
 
 
+def host_state(ns: Netns) -> dict[str, object]:
+    """``net_state`` plus each link's operational state and the uplink's accept_ra."""
+    state = net_state(ns)
+    links = json.loads(ns.run("ip", "-j", "link", "show").stdout)
+    state["operstate"] = sorted((link["ifname"], link.get("operstate", "")) for link in links)
+    state["accept_ra"] = ns.run("sysctl", "net.ipv6.conf.eth0.accept_ra").stdout
+    return state
+
+
+def state_diff(before: dict[str, object], after: dict[str, object]) -> list[str]:
+    """What differs between two ``host_state`` snapshots, one line per item."""
+    lines = []
+    for key in sorted(set(before) | set(after)):
+        old, new = before.get(key), after.get(key)
+        if old == new:
+            continue
+        if isinstance(old, list) and isinstance(new, list):
+            lines += [f"{key}: lost {item!r}" for item in old if item not in new]
+            lines += [f"{key}: gained {item!r}" for item in new if item not in old]
+            if all(item in new for item in old) and all(item in old for item in new):
+                lines.append(f"{key}: same items, other order: {old!r} -> {new!r}")
+        else:
+            lines.append(f"{key}: {old!r} -> {new!r}")
+    return lines
+
+
+def full_state(ns: Netns) -> dict[str, object]:
+    """``host_state`` plus each link's kind, port kind and settings a bridge port changes."""
+    state = host_state(ns)
+    links = json.loads(ns.run("ip", "-j", "-d", "link", "show").stdout)
+    state["link_details"] = sorted(
+        (
+            link["ifname"],
+            link.get("linkinfo", {}).get("info_kind", ""),
+            link.get("linkinfo", {}).get("info_slave_kind", ""),
+            link.get("inet6_addr_gen_mode", ""),
+            link.get("promiscuity"),
+            link.get("allmulti"),
+            link.get("linkmode", ""),
+            link.get("txqlen"),
+        )
+        for link in links
+    )
+    return state
+
+
 def _firewall(ns: Netns, tool: str) -> list[str]:
     """The rule set, without comments, packet counters, and tables that are empty.
 
