@@ -262,3 +262,20 @@ def test_records_leading_outside_the_root_are_refused(root: Path, outside: Path)
     _refused(apply(root), str(root / STATE_DIR), "outside")
     assert tree(outside) == before, "no lock, run or log was made outside the root"
     assert tree(root) == host_before
+
+
+_EXPORT_UNDER_UMASK_0 = """
+import os, sys
+os.umask(0)
+from virtnet_tui.wizard.file_changes import export_text
+export_text(sys.argv[1], "#!/bin/bash\\n", 0o750)
+"""
+
+
+def test_an_export_under_umask_000_gets_its_mode_and_folders_0755(tmp_path: Path) -> None:
+    target = tmp_path / "exports/deeper/plan.sh"
+    subprocess.run([sys.executable, "-c", _EXPORT_UNDER_UMASK_0, str(target)], check=True)
+    assert target.read_text() == "#!/bin/bash\n"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o750
+    for folder in (tmp_path / "exports", tmp_path / "exports/deeper"):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o755, folder
