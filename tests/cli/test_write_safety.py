@@ -120,6 +120,19 @@ def test_under_umask_000_every_folder_and_file_gets_its_intended_mode(tmp_path: 
     assert _wrong_modes(root) == []
 
 
+def test_record_folders_left_writable_by_others_are_tightened(tmp_path: Path) -> None:
+    # What an older version left under umask 000: anyone could plant a run there.
+    root = tmp_path / "root"
+    seed_demo_host(root)
+    for rel in (STATE_DIR, RUNS):
+        (root / rel).mkdir(exist_ok=True)
+        (root / rel).chmod(0o777)
+    applied = apply(root)
+    assert applied.returncode == 0, applied.stderr
+    for rel in (STATE_DIR, RUNS):
+        assert stat.S_IMODE((root / rel).stat().st_mode) == 0o755, rel
+
+
 # --- no write through a link ----------------------------------------------------------------
 
 

@@ -28,7 +28,6 @@ from virtnet_tui.hosts.files import (
     fsync_dir,
     make_dir,
     make_dirs,
-    tighten_dir,
 )
 
 STATE_DIR = "/var/lib/virtnet-wizard"
@@ -146,12 +145,10 @@ class RunDir:
     @classmethod
     def create(cls, host: Host, plan: Plan, answers_text: str) -> RunDir:
         run = cls(host, new_run_id())
-        runs = host.write_path(RUNS_DIR, folder=True)
-        # Root's alone to write: a run planted there would be replayed by root's rollback.
-        # Readable, so that `plan` and `status` list the runs without root.
-        make_dirs(runs, DIR_MODE)
-        tighten_dir(runs.parent, DIR_MODE)
-        tighten_dir(runs, DIR_MODE)
+        # Root's alone to write (a run planted there would be replayed by root's rollback;
+        # confine.check_records tightens older ones), readable so that `plan` and
+        # `status` list the runs without root.
+        make_dirs(host.write_path(RUNS_DIR, folder=True), DIR_MODE)
         # Private: backups may hold secrets the files held.
         make_dir(run.path, PRIVATE_DIR_MODE, exist_ok=False)
         host.write_bytes(f"{run.rel}/plan.json", plan.to_json_text().encode(), 0o600)
