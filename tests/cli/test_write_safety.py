@@ -31,8 +31,10 @@ _WITH_UMASK = (
 )
 
 
-def wizard(*argv: str, umask: int = 0o022) -> subprocess.CompletedProcess[str]:
+def wizard(*argv: str, umask: int = 0o022, fault: str = "") -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "VIRTNET_FAULT"}
+    if fault:
+        env["VIRTNET_FAULT"] = fault
     return subprocess.run(
         [sys.executable, "-c", _WITH_UMASK, f"{umask:o}", *argv],
         capture_output=True,
@@ -267,6 +269,20 @@ def test_a_folder_leading_outside_the_root_is_refused_by_rollback(
     _refused(proc, str(root / folder), "outside")
     assert tree(outside) == before, "nothing outside the root was restored or removed"
     assert tree(root, skip=(LOCK_PATH.lstrip("/"),)) == host_before, "nothing was undone"
+
+
+def test_a_folder_leading_outside_the_root_is_refused_by_resume(root: Path, outside: Path) -> None:
+    killed = wizard(
+        "apply", "--root", str(root), "--answers", EXAMPLE, "--yes", fault="after-step:1:kill"
+    )
+    assert killed.returncode != 0
+    (run,) = sorted((root / RUNS).iterdir())
+    _move_out(root, outside, "etc/virtnet-wizard/firewall")
+    before, host_before = tree(outside), tree(root, skip=(LOCK_PATH.lstrip("/"),))
+    proc = wizard("apply", "--root", str(root), "--resume", run.name, "--yes")
+    _refused(proc, str(root / "etc/virtnet-wizard/firewall"), "outside")
+    assert tree(outside) == before, "no rule file was written outside the root"
+    assert tree(root, skip=(LOCK_PATH.lstrip("/"),)) == host_before, "nothing was resumed"
 
 
 def test_records_leading_outside_the_root_are_refused(root: Path, outside: Path) -> None:

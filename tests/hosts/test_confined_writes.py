@@ -174,3 +174,13 @@ def test_a_netns_root_is_not_prepared_through_a_folder_leading_outside(
     with pytest.raises(UnsafePath, match="outside the root"):
         host.write_text("/etc/hostname", "x\n")
     assert list(outside.iterdir()) == [], "no /var/run link was made outside the root"
+
+
+def test_a_dangling_folder_link_inside_the_root_is_refused_by_name(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "etc").symlink_to("nowhere")
+    with pytest.raises(UnsafePath, match="symbolic link") as refused:
+        SandboxHost(root).write_text("/etc/hostname", "x\n")
+    assert refused.value.path == root / "etc"
+    assert not (root / "nowhere").exists()

@@ -70,6 +70,8 @@ def make_dir(folder: Path, mode: int, *, exist_ok: bool = True) -> None:
     try:
         os.mkdir(folder, mode)
     except FileExistsError:
+        if folder.is_symlink() and not folder.is_dir():
+            raise link_refusal(folder) from None  # a dangling link where a folder goes
         if exist_ok and folder.is_dir():
             return
         raise
