@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from virtnet_tui.core.plan import CommandStep, Plan, Stage
+from virtnet_tui.executor.confine import check_plan, check_records, check_run
 from virtnet_tui.executor.events import (
     CHECK_EVENTS,
     Checkpoint,
@@ -71,6 +72,7 @@ from virtnet_tui.executor.stage_checks import run_check
 from virtnet_tui.executor.steps import StepResult, capture_before, perform
 from virtnet_tui.executor.undo import Undoer
 from virtnet_tui.hosts.base import Host
+from virtnet_tui.hosts.files import UnsafePath
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
@@ -90,6 +92,16 @@ Status = Literal["applied", "rolled-back", "partial", "rollback-incomplete"]
 
 class Refused(Exception):
     """Apply, resume or rollback will not start; nothing was changed (exit 2)."""
+
+
+@contextmanager
+def refuse_unsafe() -> Iterator[None]:
+    """Turn a check's ``UnsafePath`` into ``Refused``: only around checks made before
+    anything changes (a write refused later is a step's failure, undone as any other)."""
+    try:
+        yield
+    except UnsafePath as exc:
+        raise Refused(str(exc)) from None
 
 
 @dataclass(frozen=True)
@@ -253,19 +265,22 @@ def wait_for_guards(
 def locked_session(
     host: Host, token: str, options: Options, callbacks: Callbacks
 ) -> Iterator[None]:
-    """Wait for stray guards, then hold the run lock; ``Refused`` when either is busy."""
-    busy = wait_for_guards(host, options.guard_wait, callbacks.notify)
-    if busy:
-        pids = ", ".join(str(p) for info in busy for p in info.live_guards)
-        raise Refused(
-            f"the guard process ({pids}) of run {busy[0].id} still watches a risky stage; "
-            "let it finish (it reverts the stage at its deadline), then try again"
-        )
-    lock = run_lock(host, token)
-    try:
-        lock.acquire()
-    except LockBusy as exc:
-        raise Refused(str(exc)) from None
+    """Wait for stray guards, then hold the run lock; ``Refused`` when either is busy, or
+    when the records would be written through a link or outside the root (``check_records``)."""
+    with refuse_unsafe():
+        busy = wait_for_guards(host, options.guard_wait, callbacks.notify)
+        if busy:
+            pids = ", ".join(str(p) for info in busy for p in info.live_guards)
+            raise Refused(
+                f"the guard process ({pids}) of run {busy[0].id} still watches a risky "
+                "stage; let it finish (it reverts the stage at its deadline), then try again"
+            )
+        check_records(host)
+        lock = run_lock(host, token)
+        try:
+            lock.acquire()
+        except LockBusy as exc:
+            raise Refused(str(exc)) from None
     try:
         yield
     finally:
@@ -332,6 +347,8 @@ class Executor:
                 self.plan, self.change = self.planner()
                 steps = numbered_steps(self.plan)
                 check_fault_in_plan(self.options.fault, len(steps))
+            with refuse_unsafe():
+                check_plan(self.host, self.plan)
             run = RunDir.create(self.host, self.plan, self.answers_text)
             if self.change is not None:
                 # Before any step: the state learns what the run changed from this file.
@@ -371,6 +388,9 @@ class Executor:
             self.plan = run.plan()
             steps = numbered_steps(self.plan)
             check_fault_in_plan(self.options.fault, len(steps))
+            with refuse_unsafe():
+                check_run(run)
+                check_plan(self.host, self.plan)
             rec = Recorder(run, self.callbacks.on_event)
             done = rec.state.applied_prefix(steps)
             first = min(

@@ -21,6 +21,14 @@ from virtnet_tui.executor.replay import (
 )
 from virtnet_tui.executor.runlock import RunLock, holder
 from virtnet_tui.hosts.base import Host
+from virtnet_tui.hosts.files import (
+    DIR_MODE,
+    PRIVATE_DIR_MODE,
+    append_bytes,
+    fsync_dir,
+    make_dir,
+    make_dirs,
+)
 
 STATE_DIR = "/var/lib/virtnet-wizard"
 RUNS_DIR = f"{STATE_DIR}/runs"
@@ -53,8 +61,11 @@ def clip(text: str) -> str:
 
 
 def run_lock(host: Host, token: str) -> RunLock:
-    """The lock of ``host``'s state folder (one apply or rollback at a time)."""
-    return RunLock(host.path(LOCK_PATH), token)
+    """The lock of ``host``'s state folder (one apply or rollback at a time).
+
+    Raises ``UnsafePath`` when a folder on the way leads outside the host's root.
+    """
+    return RunLock(host.write_path(LOCK_PATH), token)
 
 
 def lock_holder(host: Host) -> tuple[int | None, str] | None:
@@ -134,8 +145,12 @@ class RunDir:
     @classmethod
     def create(cls, host: Host, plan: Plan, answers_text: str) -> RunDir:
         run = cls(host, new_run_id())
-        run.path.mkdir(parents=True, exist_ok=False)
-        os.chmod(run.path, 0o700)  # backups may hold secrets the files held
+        # Root's alone to write (a run planted there would be replayed by root's rollback;
+        # confine.check_records tightens older ones), readable so that `plan` and
+        # `status` list the runs without root.
+        make_dirs(host.write_path(RUNS_DIR, folder=True), DIR_MODE)
+        # Private: backups may hold secrets the files held.
+        make_dir(run.path, PRIVATE_DIR_MODE, exist_ok=False)
         host.write_bytes(f"{run.rel}/plan.json", plan.to_json_text().encode(), 0o600)
         host.write_bytes(f"{run.rel}/answers.toml", answers_text.encode(), 0o600)
         run._plan = plan
@@ -151,6 +166,11 @@ class RunDir:
     def file(self, name: str) -> Path:
         return self.path / name
 
+    def write_file(self, name: str, text: str) -> Path:
+        """Write the run's own file ``name`` (private, atomically, never through a link)."""
+        self.host.write_bytes(f"{self.rel}/{name}", text.encode(), 0o600)
+        return self.file(name)
+
     def plan(self) -> Plan:
         if self._plan is None:
             self._plan = plan_from_json(json.loads((self.path / "plan.json").read_text()))
@@ -161,17 +181,9 @@ class RunDir:
         """Add one event, stamped with the time; it is on disk (fsynced) when this returns."""
         stamped = replace(event, time=now_iso())
         line = json.dumps(stamped.to_json(), sort_keys=False) + "\n"
-        new = not self.journal_path.exists()
-        fd = os.open(
-            self.journal_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600
-        )
-        try:
-            os.write(fd, line.encode())
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        if new:
-            _fsync_dir(self.path)
+        # A symbolic link there is refused (UnsafePath), never appended through.
+        if append_bytes(self.journal_path, line.encode(), 0o600, sync=True):
+            fsync_dir(self.path)
         return stamped
 
     def events(self) -> list[Event]:
@@ -199,8 +211,7 @@ class RunDir:
     def take_backups(self, plan: Plan) -> dict[str, Backup]:
         """Save every file the plan writes, as it is now (or that it is absent)."""
         index: dict[str, Backup] = {}
-        folder = self.path / "backups"
-        folder.mkdir(mode=0o700, exist_ok=True)
+        make_dir(self.path / "backups", PRIVATE_DIR_MODE)
         for path in plan.files():
             local = self.host.path(path)
             if local.is_symlink():
@@ -235,14 +246,6 @@ class RunDir:
 
     def backup_path(self, backup: Backup) -> Path:
         return self.path / "backups" / backup.blob
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 # --- listing runs ------------------------------------------------------------------------

@@ -14,8 +14,10 @@ from virtnet_tui.executor.apply import (
     check_same_host,
     host_meta,
     locked_session,
+    refuse_unsafe,
     report_runs_changed,
 )
+from virtnet_tui.executor.confine import check_plan, check_run
 from virtnet_tui.executor.events import RollbackDone, RollbackIncomplete, RollbackStart
 from virtnet_tui.executor.journal import RunDir, RunInfo, find_run, new_token, runs_status
 from virtnet_tui.executor.recorder import Recorder
@@ -111,6 +113,9 @@ def rollback_run(
                 f"run {later.id} ({later.state}) came later and also changed "
                 f"{', '.join(shared)}; roll it back first: virtnet-wizard rollback {later.id}"
             )
+        with refuse_unsafe():
+            check_run(run)
+            check_plan(host, run.plan(), undo=True)
         rec = Recorder(run, callbacks.on_event)
         rec.emit(RollbackStart(pid=os.getpid(), token=token, host=host_meta(host)))
         stages = list(range(len(run.plan().stages) - 1, -1, -1))

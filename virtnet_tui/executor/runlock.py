@@ -7,6 +7,8 @@ import fcntl
 import os
 from pathlib import Path
 
+from virtnet_tui.hosts.files import DIR_MODE, make_dirs, open_no_follow
+
 
 class LockBusy(Exception):
     """Another process holds the lock."""
@@ -38,9 +40,15 @@ class RunLock:
         self._fd: int | None = None
 
     def acquire(self) -> None:
-        """Raises ``LockBusy`` when another process (or another handle) holds it."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        """Raises ``LockBusy`` when another process (or another handle) holds it, and
+        ``UnsafePath`` when the lock is a symbolic link: root would truncate and write
+        the file it points at."""
+        make_dirs(self.path.parent, DIR_MODE)
+        try:
+            fd = open_no_follow(self.path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
+            os.fchmod(fd, 0o644)  # readable by status, whatever the umask
+        except FileExistsError:
+            fd = open_no_follow(self.path, os.O_RDWR)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
@@ -74,9 +82,12 @@ class RunLock:
 
 
 def holder(path: Path) -> tuple[int | None, str] | None:
-    """The pid and token of the lock's holder, or ``None`` when nobody holds it."""
+    """The pid and token of the lock's holder, or ``None`` when nobody holds it.
+
+    Raises ``UnsafePath`` when the lock is a symbolic link (see ``RunLock.acquire``).
+    """
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        fd = open_no_follow(path, os.O_RDONLY)
     except FileNotFoundError:
         return None
     try:
