@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
-from support.netns import Netns, stop
+from support.netns import stop
 
-from e2e.topology import Topology, lan_uplink, net_state, tcp_ask, tcp_server
+from e2e.topology import (
+    Topology,
+    firewall_tables,
+    lan_uplink,
+    net_state,
+    tcp_ask,
+    tcp_server,
+)
 from e2e.wizard import apply_answers
 
 ANSWERS = Path(__file__).with_name("answers")
@@ -46,18 +52,6 @@ def test_ssh_restricted_to_one_address_stays_restricted(
         stop(server)
 
 
-def _tables(ns: Netns, tool: str) -> dict[str, list[str]]:
-    """Each table ``tool`` lists, with its lines (no comments, no counters)."""
-    tables: dict[str, list[str]] = {}
-    current: list[str] = []
-    for line in ns.run(tool).stdout.splitlines():
-        if line.startswith("*"):
-            current = tables.setdefault(line[1:], [])
-        elif line and not line.startswith("#"):
-            current.append(re.sub(r" \[\d+:\d+\]$", "", line))
-    return tables
-
-
 @pytest.mark.netns
 def test_rollback_deletes_the_tables_the_wizard_made_and_only_those(
     topo: Topology, root: Path
@@ -69,13 +63,13 @@ def test_rollback_deletes_the_tables_the_wizard_made_and_only_those(
     # The host's own nat table, empty: rollback must not take it for one of the wizard's.
     host.run("iptables", "-t", "nat", "-N", "HOST-EMPTY")
     host.run("iptables", "-t", "nat", "-X", "HOST-EMPTY")
-    before = _tables(host, "iptables-save")
+    before = firewall_tables(host, "iptables-save")
     assert sorted(before) == ["filter", "nat"]
 
     applied = apply_answers(ANSWERS / "custom-nat.toml", host.name, root)
-    assert "mangle" in _tables(host, "iptables-save"), "the DHCP checksum chain made it"
+    assert "mangle" in firewall_tables(host, "iptables-save"), "the DHCP checksum chain made it"
     applied.rollback()
-    assert _tables(host, "iptables-save") == before
+    assert firewall_tables(host, "iptables-save") == before
     journal = (root / "var/lib/virtnet-wizard/runs" / applied.run_id / "journal.jsonl").read_text()
     assert "deleted the empty iptables mangle table the wizard made" in journal
     assert "deleted the empty iptables nat table" not in journal
@@ -84,6 +78,6 @@ def test_rollback_deletes_the_tables_the_wizard_made_and_only_those(
     applied = apply_answers(ANSWERS / "custom-nat.toml", host.name, root)
     host.run("iptables", "-t", "mangle", "-A", "PREROUTING", "-p", "udp", "-j", "ACCEPT")
     applied.rollback()
-    after = _tables(host, "iptables-save")
+    after = firewall_tables(host, "iptables-save")
     assert "-A PREROUTING -p udp -j ACCEPT" in after.pop("mangle")
     assert after == before

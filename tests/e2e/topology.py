@@ -288,6 +288,18 @@ def _firewall(ns: Netns, tool: str) -> list[str]:
     ]
 
 
+def firewall_tables(ns: Netns, tool: str) -> dict[str, list[str]]:
+    """Each table ``tool`` (``iptables-save``...) lists, with its lines, as ``_firewall``."""
+    tables: dict[str, list[str]] = {}
+    current: list[str] = []
+    for line in _firewall(ns, tool):
+        if line.startswith("*"):
+            current = tables.setdefault(line[1:], [])
+        else:
+            current.append(line)
+    return tables
+
+
 def host_firewall(ns: Netns) -> None:
     """Rules the host had before the wizard, which must survive apply and rollback unchanged."""
     ns.run("iptables", "-A", "INPUT", "-p", "tcp", "--dport", "22", "-j", "ACCEPT")
