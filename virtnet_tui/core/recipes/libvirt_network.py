@@ -31,12 +31,12 @@ def leftovers_warning() -> str:
     tables_of: dict[tuple[str, ...], list[str]] = {}
     for table, chains in by_table.items():
         tables_of.setdefault(tuple(chains), []).append(table)
-    chains = "; ".join(f"{', '.join(c)} in {' and '.join(t)}" for c, t in tables_of.items())
+    listed = "; ".join(f"{', '.join(c)} in {' and '.join(t)}" for c, t in tables_of.items())
     builtins = ", ".join(dict.fromkeys(b for _, b, _ in LIBVIRT_CHAINS))
     return (
         "Rolling back a libvirt network stops and undefines it and puts back the forwarding "
         "settings found before, but leaves what libvirt made for all of its networks. With "
-        f"its iptables firewall backend: the chains {chains}, with their jumps from "
+        f"its iptables firewall backend: the chains {listed}, with their jumps from "
         f"{builtins}, in iptables and ip6tables. With its nftables backend (libvirt 10.4 and "
         "later): its libvirt_network tables. Empty once no libvirt network runs, they filter "
         "nothing, and libvirt makes them again when it starts a network."
