@@ -321,24 +321,29 @@ def full_state(ns: Netns) -> dict[str, object]:
 
 
 def _firewall(ns: Netns, tool: str) -> list[str]:
-    """The rule set, without comments, packet counters, and tables that are empty.
+    """The rule set without comments and packet counters; every table it lists counts.
 
-    With iptables-nft a table, once used, stays listed with its built-in chains even when
-    every rule is gone: an empty table with ACCEPT policies filters nothing, as no table.
+    With iptables-nft a table, once made, stays listed with its built-in chains after its
+    last rule is gone: rollback deletes the tables the wizard made, so an empty table that
+    was not there before is a difference.
     """
-    out: list[str] = []
-    table: list[str] = []
-    for line in ns.run(tool).stdout.splitlines():
-        if not line or line.startswith("#"):
-            continue
-        line = re.sub(r" \[\d+:\d+\]$", "", line)
-        table.append(line)
-        if line == "COMMIT":
-            body = table[1:-1]
-            if any(not re.fullmatch(r":\S+ ACCEPT", row) for row in body):
-                out += table
-            table = []
-    return out
+    return [
+        re.sub(r" \[\d+:\d+\]$", "", line)
+        for line in ns.run(tool).stdout.splitlines()
+        if line and not line.startswith("#")
+    ]
+
+
+def firewall_tables(ns: Netns, tool: str) -> dict[str, list[str]]:
+    """Each table ``tool`` (``iptables-save``...) lists, with its lines, as ``_firewall``."""
+    tables: dict[str, list[str]] = {}
+    current: list[str] = []
+    for line in _firewall(ns, tool):
+        if line.startswith("*"):
+            current = tables.setdefault(line[1:], [])
+        else:
+            current.append(line)
+    return tables
 
 
 def host_firewall(ns: Netns) -> None:

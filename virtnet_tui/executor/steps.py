@@ -8,6 +8,7 @@ from typing import Any
 
 from virtnet_tui.core.plan import CommandStep, FileStep, LibvirtStep, Step, SysctlStep
 from virtnet_tui.executor.confine import is_wizard_file
+from virtnet_tui.executor.firewall_tables import capture_made_tables
 from virtnet_tui.executor.journal import clip
 from virtnet_tui.hosts.base import CommandResult, Host
 
@@ -46,8 +47,11 @@ def quiet_libvirt() -> None:
 def capture_before(host: Host, step: Step) -> dict[str, Any]:
     """What the step's undo needs to know about the state before it (journaled first).
 
-    Files are covered by the run's backups and commands carry their own undo.
+    Files are covered by the run's backups and commands carry their own undo; a rules
+    file's restore notes the iptables tables it will make, which its undo deletes again.
     """
+    if isinstance(step, CommandStep):
+        return capture_made_tables(host, step)
     if isinstance(step, SysctlStep):
         values: dict[str, str] = {}
         for key, _ in step.settings:

@@ -18,6 +18,7 @@ from virtnet_tui.executor.events import (
     UndoFailed,
     UndoStart,
 )
+from virtnet_tui.executor.firewall_tables import manual_table_removal, remove_made_tables
 from virtnet_tui.executor.journal import Backup, clip
 from virtnet_tui.executor.recorder import Recorder
 from virtnet_tui.executor.replay import Need, NumberedStep, StepState, numbered_steps
@@ -122,6 +123,10 @@ class Undoer:
                 if not step.undo:
                     notes.append("nothing to undo: left as it is")
                 errors = self._run_all(step.undo, need, notes)
+                if not errors:
+                    tables = remove_made_tables(self.host, step, state.before)
+                    notes += tables.notes
+                    errors += tables.errors
             elif isinstance(step, SysctlStep):
                 errors = self._undo_sysctl(state, need, notes)
             else:
@@ -240,7 +245,9 @@ class Undoer:
                 return (f"# restore {self.host.path(step.path)} from your own backup",)
             return manual_restore(self.host, self.run.backup_path(backup), backup)
         if isinstance(step, CommandStep):
-            return tuple(shell_line(self.host, a) for a in step.undo)
+            return tuple(shell_line(self.host, a) for a in step.undo) + tuple(
+                manual_table_removal(self.host, step, state.before)
+            )
         if isinstance(step, SysctlStep):
             values = state.before.get("values", {})
             return tuple(
