@@ -8,17 +8,15 @@ over (docs/apply.md, "Damaged records").
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from support.apply_sandbox import cli, cli_process, copy_tree, prime
+from support.apply_sandbox import cli, copy_tree
 from support.paths import EXAMPLES
+from support.run_records import applied_and_interrupted, tree
 
 from virtnet_tui.executor.journal import LOCK_PATH, RUNS_DIR, STATE_DIR
 
@@ -56,20 +54,7 @@ class Sandbox:
 @pytest.fixture(scope="module")
 def templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """A primed sandbox with one applied custom-nat run, and its twin left interrupted."""
-    folder = tmp_path_factory.mktemp("damaged")
-    applied = folder / "applied"
-    prime(applied)
-    rc, out, err = cli_process(
-        "apply", "--answers", str(EXAMPLES / "custom-nat.toml"), "--root", str(applied), "--yes"
-    )
-    assert rc == 0, out + err
-    interrupted = folder / "interrupted"
-    copy_tree(applied, interrupted)
-    [journal] = (interrupted / RUNS).glob("*/journal.jsonl")
-    lines = journal.read_text().splitlines(keepends=True)
-    assert json.loads(lines[-1])["event"] == "run-done"
-    journal.write_text("".join(lines[:-1]))  # as if killed after the last checkpoint
-    return {"applied": applied, "interrupted": interrupted}
+    return applied_and_interrupted(tmp_path_factory.mktemp("damaged"))
 
 
 def _sandbox(templates: dict[str, Path], which: str, tmp_path: Path) -> Sandbox:
@@ -77,28 +62,6 @@ def _sandbox(templates: dict[str, Path], which: str, tmp_path: Path) -> Sandbox:
     copy_tree(templates[which], root)
     [run] = (root / RUNS).iterdir()
     return Sandbox(root, run)
-
-
-def _tree(root: Path) -> dict[str, tuple[int, int, str]]:
-    """Every path under ``root``, records included: mode, owner and content digest.
-
-    The lock file is left out: taking the lock writes the taker's pid in it.
-    """
-    out = {}
-    for folder, dirs, files in os.walk(root):
-        for name in [*dirs, *files]:
-            path = Path(folder) / name
-            rel = str(path.relative_to(root))
-            if rel == LOCK_PATH.lstrip("/"):
-                continue
-            st = path.lstat()
-            digest = ""
-            if stat.S_ISREG(st.st_mode):
-                digest = hashlib.sha256(path.read_bytes()).hexdigest()
-            elif stat.S_ISLNK(st.st_mode):
-                digest = os.readlink(path)
-            out[rel] = (st.st_mode, st.st_uid, digest)
-    return out
 
 
 def _append(path: Path, data: bytes) -> None:
@@ -229,7 +192,7 @@ def test_a_damaged_record_is_refused_by_name_and_nothing_changes(
 ) -> None:
     sandbox = _sandbox(templates, case.template, tmp_path)
     named = case.damage(sandbox)
-    before = _tree(sandbox.root)
+    before = tree(sandbox.root)
     for command in case.commands:
         argv = [a.format(run=sandbox.run.name) for a in COMMANDS[command]]
         rc, out, err = cli(capsys, monkeypatch, *argv, "--root", str(sandbox.root))
@@ -237,7 +200,7 @@ def test_a_damaged_record_is_refused_by_name_and_nothing_changes(
         assert err.startswith(f"virtnet-wizard: cannot use {named}: "), f"{command}: {err}"
         assert case.advice in err, f"{command}: {err}"
         assert "Traceback" not in err and "internal error" not in err
-        assert _tree(sandbox.root) == before, f"{command} changed something"
+        assert tree(sandbox.root) == before, f"{command} changed something"
 
 
 def _state(data: bytes) -> Callable[[Sandbox], Path]:
