@@ -39,6 +39,10 @@ STATE_DIR = "/var/lib/virtnet-wizard"
 RUNS_DIR = f"{STATE_DIR}/runs"
 LOCK_PATH = f"{STATE_DIR}/lock"
 
+#: What to do about a runs folder that is not one, or that holds something else.
+_RUNS_ADVICE = "Move it aside: {runs} is where the wizard keeps one folder per run"
+_STRAY_ADVICE = "{runs} holds only the wizard's run folders; move this out of it (it is not read)"
+
 #: Longest command output kept in a journal event (the tail: errors come last).
 OUTPUT_LIMIT = 8000
 
@@ -137,6 +141,8 @@ def _read_index(raw: object, record: Path, advice: str) -> dict[str, Backup]:
             backup = Backup.from_json(dict(data))
             if not isinstance(data.get("missing_dirs", []), list):
                 raise TypeError("missing_dirs is not a list")
+            if not 0 <= backup.mode <= 0o7777 or min(backup.uid, backup.gid) < 0:
+                raise ValueError("a mode or an owner no file can have")
         except (KeyError, TypeError, ValueError) as exc:
             raise RecordError(record, f"{what} is damaged ({exc})", advice) from None
         if backup.path != key:
@@ -173,7 +179,7 @@ class RunDir:
     """``<state dir>/runs/<id>/``: plan.json, answers.toml, journal.jsonl, backups/, guard files.
 
     Every record is read through ``records``: a damaged one, or one the wizard did not
-    write, is a ``RecordError`` naming the file (see docs/apply.md, "Damaged records").
+    write, is a ``RecordError`` naming the file (docs/apply.md, "Damaged and foreign records").
     """
 
     def __init__(self, host: Host, run_id: str) -> None:
@@ -193,7 +199,7 @@ class RunDir:
         run = cls(host, new_run_id())
         runs = host.path(RUNS_DIR)
         if runs.exists() and not runs.is_dir():
-            raise RecordError(runs, "not a folder", "Move it aside: it should hold the runs")
+            raise RecordError(runs, "not a folder", _RUNS_ADVICE.format(runs=runs))
         run.path.mkdir(parents=True, exist_ok=False)
         os.chmod(run.path, 0o700)  # backups may hold secrets the files held
         run._plan = plan
@@ -603,10 +609,6 @@ def list_run_ids(host: Host) -> list[str]:
         if not entry.is_dir(follow_symlinks=False):
             raise RecordError(entry.path, "not a run folder", _STRAY_ADVICE.format(runs=folder))
     return sorted(entry.name for entry in entries)
-
-
-_RUNS_ADVICE = "Move it aside: {runs} is where the wizard keeps one folder per run"
-_STRAY_ADVICE = "{runs} holds only the wizard's run folders; move this out of it (it is not read)"
 
 
 def run_ids(host: Host) -> list[str]:
