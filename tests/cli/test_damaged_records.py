@@ -9,6 +9,7 @@ over (docs/apply.md, "Damaged records").
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,6 +126,12 @@ def _journal_folder(s: Sandbox) -> Path:
     return s.run / "journal.jsonl"
 
 
+def _journal_fifo(s: Sandbox) -> Path:
+    (s.run / "journal.jsonl").unlink()
+    os.mkfifo(s.run / "journal.jsonl")  # reading it must not wait for a writer
+    return s.run / "journal.jsonl"
+
+
 def _index(data: bytes) -> Callable[[Sandbox], Path]:
     def damage(s: Sandbox) -> Path:
         _replace(s.run / "backups/index.json", data)
@@ -152,6 +159,7 @@ REFUSED = [
     Case("plan-nested", "interrupted", _plan(DEEP.encode()), ALL, MOVE_RUN),
     Case("plan-bad-byte", "interrupted", _plan(b'{"stages": "\xff"}'), ALL, MOVE_RUN),
     Case("journal-a-folder", "interrupted", _journal_folder, ALL, MOVE_RUN),
+    Case("journal-a-fifo", "interrupted", _journal_fifo, ALL, MOVE_RUN),
     Case("index-garbage", "interrupted", _index(b"xx"), ("rollback", "resume"), MOVE_RUN),
     Case("index-a-list", "interrupted", _index(b"[1]"), ("rollback", "resume"), MOVE_RUN),
     Case(

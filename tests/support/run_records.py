@@ -8,7 +8,7 @@ import os
 import stat
 from pathlib import Path
 
-from support.apply_sandbox import cli_process, prime
+from support.apply_sandbox import cli_process, copy_tree, prime
 from support.paths import EXAMPLES
 from virtnet_tui.executor.journal import LOCK_PATH, RUNS_DIR
 
@@ -17,8 +17,6 @@ def applied_and_interrupted(folder: Path) -> dict[str, Path]:
     """Two primed sandboxes under ``folder``: ``applied`` holds one applied custom-nat run,
     ``interrupted`` the same run without its last event (as if killed after its last
     checkpoint)."""
-    from support.apply_sandbox import copy_tree
-
     applied = folder / "applied"
     prime(applied)
     answers = str(EXAMPLES / "custom-nat.toml")
