@@ -71,8 +71,10 @@ def _append(path: Path, data: bytes) -> None:
 
 
 def _replace(path: Path, data: bytes) -> None:
+    """A new file of the wizard's own mode: damaged, not foreign (whatever the umask)."""
     path.unlink()
     path.write_bytes(data)
+    path.chmod(0o600)
 
 
 def _folder(path: Path) -> None:
