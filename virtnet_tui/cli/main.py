@@ -11,7 +11,7 @@ from pathlib import Path
 
 from virtnet_tui import __version__
 from virtnet_tui.cli import MODULES
-from virtnet_tui.core.errors import AnswersError
+from virtnet_tui.core.errors import AnswersError, RecordError
 from virtnet_tui.hosts.files import UnsafePath, make_dirs
 
 EXIT_OK = 0
@@ -108,6 +108,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(handler(args))
     except AnswersError as exc:
         sys.stderr.write(f"virtnet-wizard: invalid answers:\n{exc}\n")
+        return EXIT_BAD_INPUT
+    except RecordError as exc:
+        # A damaged or planted record: refused before anything changed; the message
+        # names the file and what to do (docs/apply.md, "Damaged records").
+        sys.stderr.write(f"virtnet-wizard: cannot use {exc}\n")
         return EXIT_BAD_INPUT
     except BrokenPipeError:
         # `virtnet-wizard plan ... | head` closed the pipe early; that is not an error.

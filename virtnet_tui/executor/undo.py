@@ -175,7 +175,12 @@ class Undoer:
     def _undo_file(self, ns: NumberedStep, step: FileStep) -> list[str]:
         backup = self.run.backups().get(step.path)
         if backup is None:
-            return [f"no backup of {step.path} in {self.run.path}"]
+            why = (
+                "the backup index does not list it"
+                if self.run.backups_complete
+                else "its apply stopped before the backups were complete"
+            )
+            return [f"no backup of {step.path} in {self.run.path}: {why}"]
         earlier = self.previous_write(ns, step.path)
         if earlier is not None:
             # An earlier step of this run wrote the file: put back what it wrote.
@@ -241,7 +246,7 @@ class Undoer:
         step = ns.step
         if isinstance(step, FileStep):
             backup = self.run.backups().get(step.path)
-            if backup is None:
+            if backup is None or not self.run.has_backup(backup):
                 return (f"# restore {self.host.path(step.path)} from your own backup",)
             return manual_restore(self.host, self.run.backup_path(backup), backup)
         if isinstance(step, CommandStep):
