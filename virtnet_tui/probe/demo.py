@@ -21,6 +21,7 @@ from virtnet_tui.probe.commands import (
     IP_ROUTES4,
     IP_ROUTES6,
     MODPROBE_DRY_DUMMY,
+    NETWORKD_ACTIVE,
     NFT_TABLES,
     NM_UNIT_ACTIVE,
     UNAME_RELEASE,
@@ -186,6 +187,7 @@ def _responses() -> dict[str, object]:
         ),
         # systemctl says "inactive" and exits 3 for a unit that is not running.
         key(NM_UNIT_ACTIVE): {"returncode": 3, "stdout": "inactive\n", "stderr": ""},
+        key(NETWORKD_ACTIVE): {"returncode": 3, "stdout": "inactive\n", "stderr": ""},
         # Debian builds dummy as a module: not loaded, but modprobe would find it.
         key(MODPROBE_DRY_DUMMY): {"returncode": 0, "stdout": "", "stderr": ""},
         # nftables is installed by default on Debian 12 but holds no rules until enabled.
