@@ -29,7 +29,14 @@ network:
             set-name: eth0
     version: 2
 """
-NETPLAN_NM = "network:\n  version: 2\n  renderer: NetworkManager\n  ethernets:\n    eth0:\n      dhcp4: true\n"
+NETPLAN_NM = """\
+network:
+  version: 2
+  renderer: NetworkManager
+  ethernets:
+    eth0:
+      dhcp4: true
+"""
 NETWORKD = "[Match]\nName=eth0\n\n[Network]\nDHCP=yes\n"
 IFCFG = "DEVICE=eth0\nBOOTPROTO=dhcp\nONBOOT=yes\n"
 NM_DEVICES = ("nmcli", "-t", "-f", "DEVICE,STATE", "device")

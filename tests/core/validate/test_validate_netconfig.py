@@ -1,4 +1,4 @@
-"""The host's network stack: bridging needs a clear owner; bridges need a stack the wizard writes."""
+"""The host's network stack: bridging needs a clear owner, bridges a stack the wizard writes."""
 
 from __future__ import annotations
 
