@@ -18,6 +18,7 @@ from virtnet_tui.core.render.netplan import (
     bridged_files,
     find_uplink,
     render_cloud_init_disable,
+    render_uplink_definition,
     render_virtual_bridge,
     virtual_bridge_path,
 )
@@ -58,8 +59,12 @@ def bridged_steps(
         b.warn(f"netplan: {exc}; no bridge is configured for {uplink}")
         return [], ()
     if found is None:
-        b.warn(f"no netplan file defines {uplink}; no bridge is configured for it")
-        return [], ()
+        # Nothing defines the uplink yet (the answers named netplan themselves): a file
+        # of the wizard's own defines it, as the bridge's port.
+        path = virtual_bridge_path(spec.bridge)
+        files.append((path, render_uplink_definition(uplink)))
+        found = find_uplink(files, uplink, b.facts.mac)
+        assert found is not None
     steps: list[Step] = [
         # netplan warns about (and will refuse) files others can read: they may hold
         # Wi-Fi or VPN secrets.

@@ -221,6 +221,11 @@ def render_virtual_bridge(spec: NetworkSpec) -> str:
     return NEW_HEADER.format(bridge=spec.bridge) + dump(doc)
 
 
+def render_uplink_definition(uplink: str) -> str:
+    """A bare definition of ``uplink``, for a host where no netplan file names it yet."""
+    return dump({"network": {"version": 2, "ethernets": {uplink: {}}}})
+
+
 def virtual_bridge_path(bridge: str) -> str:
     return f"/etc/netplan/{OWN_PREFIX}{bridge}.yaml"
 
