@@ -29,6 +29,29 @@ RELOAD: Argv = ("networkctl", "reload")
 AFTER_UNDO: tuple[Argv, ...] = (GENERATE, RELOAD)
 
 
+def create_bridge(bridge: str, mac: str) -> CommandStep:
+    """The uplink's bridge made by hand first, as its units describe it.
+
+    networkd takes a port out of its bridge only when a reload gives the port a unit
+    without ``Bridge=``: the bridge must outlive that reload, or the port, finding its
+    master gone, fails for good. So undo deletes the bridge after the reload
+    (``after_undo``), and this step makes sure there is one to delete whatever step a
+    failure stops at.
+    """
+    argv: Argv = ("ip", "link", "add", bridge)
+    if mac:
+        argv += ("address", mac)
+    return CommandStep(
+        (*argv, "type", "bridge", "stp_state", "0", "forward_delay", "0"),
+        description=f"create bridge {bridge} (no port yet; undo deletes it after the reload)",
+    )
+
+
+def after_undo_bridged(bridge: str, reload: tuple[Argv, ...]) -> tuple[Argv, ...]:
+    """The reload that takes the port out of the bridge, then the bridge's removal."""
+    return (*reload, ("ip", "link", "delete", bridge))
+
+
 def _apply(bridge: str, what: str) -> list[Step]:
     return [
         CommandStep(GENERATE, description="turn the YAML into systemd-networkd units"),
@@ -65,7 +88,8 @@ def bridged_steps(
         files.append((path, render_uplink_definition(uplink)))
         found = find_uplink(files, uplink, b.facts.mac)
         assert found is not None
-    steps: list[Step] = [
+    steps: list[Step] = [create_bridge(spec.bridge, b.facts.mac)]
+    steps += [
         # netplan warns about (and will refuse) files others can read: they may hold
         # Wi-Fi or VPN secrets.
         FileStep(
@@ -86,8 +110,11 @@ def bridged_steps(
                 description=f"stop cloud-init from rewriting {CLOUD_INIT_YAML} at boot",
             )
         )
-    steps += _apply(spec.bridge, f"put {uplink} into {spec.bridge}")
-    return steps, AFTER_UNDO
+    steps += [
+        CommandStep(GENERATE, description="turn the YAML into systemd-networkd units"),
+        CommandStep(RELOAD, description=f"make systemd-networkd put {uplink} into {spec.bridge}"),
+    ]
+    return steps, after_undo_bridged(spec.bridge, AFTER_UNDO)
 
 
 def virtual_bridge_steps(b: PlanBuilder, spec: NetworkSpec) -> tuple[list[Step], tuple[Argv, ...]]:

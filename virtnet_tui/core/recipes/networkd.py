@@ -10,6 +10,7 @@ from __future__ import annotations
 from virtnet_tui.core.model import NetworkSpec
 from virtnet_tui.core.plan import Argv, CommandStep, FileStep, Step
 from virtnet_tui.core.recipes.builder import PlanBuilder
+from virtnet_tui.core.recipes.netplan import after_undo_bridged, create_bridge
 from virtnet_tui.core.render.networkd import (
     find_uplink_unit,
     own_path,
@@ -47,6 +48,7 @@ def bridged_steps(
         )
     br = spec.bridge
     steps: list[Step] = [
+        create_bridge(br, f.mac),
         FileStep(
             own_path(br, ".netdev"),
             render_bridge_netdev(br, f.mac),
@@ -63,9 +65,9 @@ def bridged_steps(
             render_bridged_network(found, f, br),
             description=f"give {br} {uplink}'s addresses, routes and DNS",
         ),
-        _reload(br, f"put {uplink} into {br}"),
+        CommandStep(RELOAD, description=f"make systemd-networkd put {uplink} into {br}"),
     ]
-    return steps, AFTER_UNDO
+    return steps, after_undo_bridged(br, AFTER_UNDO)
 
 
 def virtual_bridge_steps(b: PlanBuilder, spec: NetworkSpec) -> tuple[list[Step], tuple[Argv, ...]]:

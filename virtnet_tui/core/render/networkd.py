@@ -134,6 +134,9 @@ def render_bridged_network(found: UplinkUnit | None, facts: HostFacts, bridge: s
     that sets no address), the probed addresses and gateways stand in.
     """
     sections: list[Section] = [("Match", (("Name", bridge),))]
+    if facts.mac:
+        # Also here: a bridge that already exists keeps its parameters, .netdev or not.
+        sections.append(("Link", (("MACAddress", facts.mac),)))
     copied = [
         (name, tuple(p for p in pairs if name != "Network" or p[0] not in _PORT_ONLY))
         for name, pairs in (found.sections if found else ())
