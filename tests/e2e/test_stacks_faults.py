@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 from support.netns import Netns, netns_unavailable
 
-from e2e.networkd import networkd_in
 from e2e.test_faults_netns import state_diff
 from e2e.test_stacks import HOSTS, files_under, stack_host
 from e2e.topology import HOST_MAC, live_processes, net_state, settle, topology
