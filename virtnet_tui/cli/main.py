@@ -16,6 +16,9 @@ from virtnet_tui.core.errors import AnswersError
 EXIT_OK = 0
 EXIT_INTERNAL = 1
 EXIT_BAD_INPUT = 2
+#: The demo hosts a new sandbox can be seeded with (``probe.demo.DEMOS``; a test keeps
+#: the two the same, so that parsing the command line imports nothing more).
+DEMO_KINDS = ("debian-12", "ubuntu-24.04", "debian-13-networkd")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -37,6 +40,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--sandbox",
         metavar="DIR",
         help="run the wizard against a sandbox host kept in DIR (nothing on this machine changes)",
+    )
+    parser.add_argument(
+        "--demo",
+        metavar="KIND",
+        choices=DEMO_KINDS,
+        default=DEMO_KINDS[0],
+        help="the demo host a new --sandbox DIR is seeded with: "
+        + ", ".join(DEMO_KINDS)
+        + f" (default {DEMO_KINDS[0]})",
     )
     parser.add_argument(
         "--plain",
@@ -82,7 +94,7 @@ def _global_flags(args: argparse.Namespace) -> str | None:
         from virtnet_tui.probe.demo import seed_demo_host
 
         sandbox.mkdir(parents=True, exist_ok=True)
-        seed_demo_host(sandbox)
+        seed_demo_host(sandbox, args.demo)
     args.root = str(sandbox)
     return None
 
