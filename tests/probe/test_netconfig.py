@@ -168,3 +168,17 @@ def test_the_probe_reports_the_stack_and_the_files_it_read(tmp_path: Path) -> No
     assert result.facts.netconfig == ""
     assert any("nothing configures eth0" in p for p in result.problems)
     assert ("/etc/systemd/network/10-eth0.network", NETWORKD) in result.facts.files
+
+
+def test_a_host_read_for_a_plan_carries_its_netplan_and_networkd_files(tmp_path: Path) -> None:
+    """Answers that bring their own [host] facts still edit the host's own netplan file."""
+    from virtnet_tui.core.changes.managed import State
+    from virtnet_tui.core.model import Answers
+    from virtnet_tui.managed.state import with_host_state
+
+    host = SandboxHost(tmp_path)
+    host.write_text("/etc/netplan/50-cloud-init.yaml", CLOUD_INIT, mode=0o600)
+    host.write_text("/etc/systemd/network/10-eth0.network", NETWORKD)
+    files = dict(with_host_state(Answers(), host, State()).host.files)
+    assert files["/etc/netplan/50-cloud-init.yaml"] == CLOUD_INIT
+    assert files["/etc/systemd/network/10-eth0.network"] == NETWORKD
