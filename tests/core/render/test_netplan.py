@@ -193,3 +193,8 @@ def test_the_renderer_is_the_devices_else_the_last_global_one() -> None:
     assert found is not None and found.renderer == "NetworkManager"
     found = find_uplink([("/etc/netplan/01.yaml", CLOUD_INIT_DHCP)], "eth0", MAC)
     assert found is not None and found.renderer == "networkd"
+
+
+def test_a_vendor_file_in_lib_is_hidden_by_its_edited_copy_in_etc() -> None:
+    files = {"/lib/netplan/90-default.yaml": STATIC}
+    assert list(_edited(files)) == ["/etc/netplan/90-default.yaml"]

@@ -199,8 +199,14 @@ def bridged_files(
     bridges[spec.bridge] = bridge
     header = HEADER.format(uplink=facts.uplink_interface, bridge=spec.bridge)
     for path in found.paths:
-        out.append((path, header + dump(docs[path])))
+        out.append((writable_path(path), header + dump(docs[path])))
     return out
+
+
+def writable_path(path: str) -> str:
+    """Where an edit of ``path`` goes: a vendor file in /lib is hidden by its /etc namesake."""
+    head, _, name = path.rpartition("/")
+    return f"/etc/netplan/{name}" if head == "/lib/netplan" else path
 
 
 def render_virtual_bridge(spec: NetworkSpec) -> str:
