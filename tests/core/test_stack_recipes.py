@@ -119,3 +119,10 @@ def test_netplan_without_a_file_for_the_uplink_defines_it_in_the_wizards_own() -
     assert own.mode == 0o600
     assert "eth0: {}" in own.content and "203.0.113.10/24" in own.content
     assert "/etc/cloud/cloud.cfg.d/99-disable-network-config.cfg" not in _files(plan)
+
+
+def test_an_uplink_unit_named_before_ours_is_hidden_by_its_namesake() -> None:
+    files_before = (("/usr/lib/systemd/network/00-aaa.network", NETWORK_UNIT),)
+    files = _files(_plan("networkd", files_before, BRIDGED))
+    assert "Bridge=br0" in files["/etc/systemd/network/00-aaa.network"].content
+    assert "/etc/systemd/network/00-virtnet-eth0.network" not in files

@@ -12,6 +12,8 @@ from virtnet_tui.core.plan import Argv, CommandStep, FileStep, Step
 from virtnet_tui.core.recipes.builder import PlanBuilder
 from virtnet_tui.core.recipes.netplan import after_undo_bridged, create_bridge
 from virtnet_tui.core.render.networkd import (
+    OWN_DIR,
+    UplinkUnit,
     find_uplink_unit,
     own_path,
     render_bridge_netdev,
@@ -32,6 +34,17 @@ def _reload(bridge: str, what: str) -> CommandStep:
         undo=(("ip", "link", "delete", bridge),),
         description=f"make systemd-networkd {what}",
     )
+
+
+def port_path(found: UplinkUnit | None, uplink: str) -> str:
+    """The uplink's new unit: ours, unless the old one's name sorts first (then its namesake).
+
+    A same-named file in /etc hides the others, so it wins whatever the name; undo
+    puts the old one back if it was in /etc itself.
+    """
+    ours = own_path(uplink, ".network")
+    old = found.path.rpartition("/")[2] if found else ""
+    return f"{OWN_DIR}/{old}" if old and old < ours.rpartition("/")[2] else ours
 
 
 def bridged_steps(
@@ -55,7 +68,7 @@ def bridged_steps(
             description=f"bridge {br} with {uplink}'s MAC",
         ),
         FileStep(
-            own_path(uplink, ".network"),
+            port_path(found, uplink),
             render_port_network(found, uplink, br),
             description=f"make {uplink} a port of {br}"
             + (f" (before {found.path}, which stays)" if found else ""),
