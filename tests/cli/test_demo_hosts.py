@@ -74,3 +74,24 @@ def test_a_seeded_sandbox_keeps_its_kind(
     assert cli(capsys, monkeypatch, "--sandbox", box, "--demo", "ubuntu-24.04", *argv)[0] == 0
     code, out, _ = cli(capsys, monkeypatch, "--sandbox", box, "--demo", "debian-12", *argv)
     assert code == 0 and "  netconfig = netplan\n" in out
+
+
+def test_the_ubuntu_demo_applies_and_rolls_back_its_netplan_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answers = tmp_path / "answers.toml"
+    answers.write_text(ANSWERS)
+    box = tmp_path / "box"
+    netplan = box / "etc/netplan/50-cloud-init.yaml"
+    sandbox = ("--sandbox", str(box), "--demo", "ubuntu-24.04")
+    code, _, err = cli(capsys, monkeypatch, *sandbox, "plan", "--answers", str(answers))
+    assert code == 0, err
+    before = netplan.read_text()
+    code, out, err = cli(capsys, monkeypatch, *sandbox, "apply", "--answers", str(answers), "--yes")
+    assert code == 0, out + err
+    assert "bridges:" in netplan.read_text() and netplan.stat().st_mode & 0o777 == 0o600
+    assert (box / "etc/cloud/cloud.cfg.d/99-disable-network-config.cfg").exists()
+    code, out, err = cli(capsys, monkeypatch, *sandbox, "rollback")
+    assert code == 0, out + err
+    assert netplan.read_text() == before and netplan.stat().st_mode & 0o777 == 0o600
+    assert not (box / "etc/cloud/cloud.cfg.d/99-disable-network-config.cfg").exists()
