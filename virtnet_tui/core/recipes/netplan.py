@@ -3,7 +3,7 @@
 ``netplan apply`` needs systemd's help (daemon-reload, restarts); what it does for the
 networkd renderer is ``netplan generate`` (units under /run/systemd/network) and then
 ``networkctl reload``, which reconfigures every link whose unit changed. Undo restores
-the YAML files and runs the same two commands.
+the YAML files, runs the same two commands and deletes the bridges it made.
 """
 
 from __future__ import annotations
