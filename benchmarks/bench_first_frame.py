@@ -11,12 +11,12 @@ import argparse
 import shlex
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
+
+from tmux_server import TmuxServer
 
 BARE_APP = """\
 from textual.app import App, ComposeResult
@@ -36,21 +36,8 @@ BARE_TEXT = "hello"
 WIZARD_TEXT = "Step 1 of 6"
 
 
-class Tmux:
-    """A private tmux server, so the benchmark never touches the user's sessions."""
-
-    def __init__(self) -> None:
-        self.socket = f"virtnet-bench-{uuid.uuid4().hex[:10]}"
-        # The server outlives each measured session: starting one is not what is measured.
-        self("start-server", ";", "set-option", "-g", "exit-empty", "off")
-
-    def __call__(self, *args: str, check: bool = False) -> str:
-        return subprocess.run(
-            ["tmux", "-L", self.socket, "-f", "/dev/null", *args],
-            capture_output=True,
-            text=True,
-            check=check,
-        ).stdout
+class Tmux(TmuxServer):
+    """The private tmux server, with what this benchmark does in it."""
 
     def first_frame(self, argv: list[str], text: str, timeout: float = 30.0) -> float:
         """Seconds from starting ``argv`` until ``text`` is on the screen."""
@@ -65,9 +52,6 @@ class Tmux:
             raise RuntimeError(f"{text!r} did not show within {timeout:g} s: {argv}")
         finally:
             self("kill-session", "-t", "bench")
-
-    def close(self) -> None:
-        self("kill-server")
 
 
 def measure(runs: int) -> tuple[float, float]:

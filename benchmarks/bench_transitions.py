@@ -22,12 +22,12 @@ import argparse
 import shlex
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
+
+from tmux_server import TmuxServer
 
 WIZARD = Path(sys.executable).with_name("virtnet-wizard")
 #: Welcome shows this once the probe has run: the wizard is ready for the first key.
@@ -57,20 +57,8 @@ BASELINE = (
 )
 
 
-class Tmux:
-    """A private tmux server, so the benchmark never touches the user's sessions."""
-
-    def __init__(self) -> None:
-        self.socket = f"virtnet-bench-{uuid.uuid4().hex[:10]}"
-        self("start-server", ";", "set-option", "-g", "exit-empty", "off")
-
-    def __call__(self, *args: str, check: bool = False) -> str:
-        return subprocess.run(
-            ["tmux", "-L", self.socket, "-f", "/dev/null", *args],
-            capture_output=True,
-            text=True,
-            check=check,
-        ).stdout
+class Tmux(TmuxServer):
+    """The private tmux server, with what this benchmark does in it."""
 
     def start(self, argv: list[str], output: Path) -> None:
         """Run ``argv`` in a session of 80x24; what it writes is copied to ``output``."""
@@ -119,9 +107,6 @@ class Tmux:
         if poll:
             return self.wait_for(text, start)
         return self.written(text, offset, start)
-
-    def close(self) -> None:
-        self("kill-server")
 
 
 def one_run(

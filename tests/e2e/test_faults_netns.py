@@ -6,7 +6,7 @@ import json
 import os
 from collections.abc import Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,17 +16,14 @@ from support.netns import Netns, netns_unavailable
 
 from e2e.topology import (
     host_firewall,
+    host_state,
     lan_uplink,
     live_processes,
-    net_state,
     settle,
+    state_diff,
     topology,
 )
-from e2e.wizard import wizard
-from virtnet_tui.core.answers import load_answers
-from virtnet_tui.core.plan import Plan
-from virtnet_tui.core.planning import prepare
-from virtnet_tui.core.recipes.packages import NEEDS
+from e2e.wizard import planned, wizard
 
 ANSWERS = Path(__file__).with_name("answers")
 #: Each recipe's answers and whether its host has IPv6 on the uplink.
@@ -57,21 +54,13 @@ RUNTIME = ("run", "var/run", "var/lock")
 WIZARD_DIR = "var/lib/virtnet-wizard"
 
 
-def _plan(path: Path) -> Plan:
-    # The plan apply makes after probing the namespace, which finds every package the
-    # recipes need (scripts/install-system-deps.sh put them on the machine): no install
-    # stage. The other probed facts do not change these fully described networks.
-    answers = load_answers(path)
-    return prepare(replace(answers, host=replace(answers.host, installed=NEEDS))).plan
-
-
 def _steps(path: Path) -> int:
-    return sum(1 for _ in _plan(path).steps())
+    return sum(1 for _ in planned(path).steps())
 
 
 def _risky_steps(path: Path) -> list[int]:
     """The numbers of the steps of risky stages: the part that can cut a host off."""
-    return [n for n, stage, _ in _plan(path).steps() if stage.risky]
+    return [n for n, stage, _ in planned(path).steps() if stage.risky]
 
 
 def _cases() -> list[object]:
@@ -143,32 +132,6 @@ def pairs() -> Iterator[Pairs]:
         yield made
     finally:
         made.close()
-
-
-def host_state(ns: Netns) -> dict[str, object]:
-    """``net_state`` plus each link's operational state and the uplink's accept_ra."""
-    state = net_state(ns)
-    links = json.loads(ns.run("ip", "-j", "link", "show").stdout)
-    state["operstate"] = sorted((link["ifname"], link.get("operstate", "")) for link in links)
-    state["accept_ra"] = ns.run("sysctl", "net.ipv6.conf.eth0.accept_ra").stdout
-    return state
-
-
-def state_diff(before: dict[str, object], after: dict[str, object]) -> list[str]:
-    """What differs between two ``host_state`` snapshots, one line per item."""
-    lines = []
-    for key in sorted(set(before) | set(after)):
-        old, new = before.get(key), after.get(key)
-        if old == new:
-            continue
-        if isinstance(old, list) and isinstance(new, list):
-            lines += [f"{key}: lost {item!r}" for item in old if item not in new]
-            lines += [f"{key}: gained {item!r}" for item in new if item not in old]
-            if all(item in new for item in old) and all(item in old for item in new):
-                lines.append(f"{key}: same items, other order: {old!r} -> {new!r}")
-        else:
-            lines.append(f"{key}: {old!r} -> {new!r}")
-    return lines
 
 
 def seed(root: Path) -> None:

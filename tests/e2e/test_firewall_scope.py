@@ -7,7 +7,14 @@ from pathlib import Path
 import pytest
 from support.netns import stop
 
-from e2e.topology import Topology, lan_uplink, net_state, tcp_ask, tcp_server
+from e2e.topology import (
+    Topology,
+    firewall_tables,
+    lan_uplink,
+    net_state,
+    tcp_ask,
+    tcp_server,
+)
 from e2e.wizard import apply_answers
 
 ANSWERS = Path(__file__).with_name("answers")
@@ -43,3 +50,34 @@ def test_ssh_restricted_to_one_address_stays_restricted(
         assert net_state(host) == before
     finally:
         stop(server)
+
+
+@pytest.mark.netns
+def test_rollback_deletes_the_tables_the_wizard_made_and_only_those(
+    topo: Topology, root: Path
+) -> None:
+    host = topo.add("host")
+    topo.add("lan")
+    lan_uplink(topo)
+    host.run("iptables", "-A", "INPUT", "-p", "tcp", "--dport", "22", "-j", "ACCEPT")
+    # The host's own nat table, empty: rollback must not take it for one of the wizard's.
+    host.run("iptables", "-t", "nat", "-N", "HOST-EMPTY")
+    host.run("iptables", "-t", "nat", "-X", "HOST-EMPTY")
+    before = firewall_tables(host, "iptables-save")
+    assert sorted(before) == ["filter", "nat"]
+
+    applied = apply_answers(ANSWERS / "custom-nat.toml", host.name, root)
+    assert "mangle" in firewall_tables(host, "iptables-save"), "the DHCP checksum chain made it"
+    applied.rollback()
+    assert firewall_tables(host, "iptables-save") == before
+    journal = (root / "var/lib/virtnet-wizard/runs" / applied.run_id / "journal.jsonl").read_text()
+    assert "deleted the empty iptables mangle table the wizard made" in journal
+    assert "deleted the empty iptables nat table" not in journal
+
+    # A rule someone adds to a table the wizard made keeps that table through rollback.
+    applied = apply_answers(ANSWERS / "custom-nat.toml", host.name, root)
+    host.run("iptables", "-t", "mangle", "-A", "PREROUTING", "-p", "udp", "-j", "ACCEPT")
+    applied.rollback()
+    after = firewall_tables(host, "iptables-save")
+    assert "-A PREROUTING -p udp -j ACCEPT" in after.pop("mangle")
+    assert after == before

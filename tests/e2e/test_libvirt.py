@@ -7,12 +7,13 @@ import shlex
 from pathlib import Path
 
 import pytest
-from support.netns import stop
+from support.netns import Netns, stop
 
 from e2e.libvirtd import libvirtd_in
 from e2e.topology import (
     Topology,
     dhcp_lease,
+    firewall_tables,
     lan_uplink,
     machine_snapshot,
     net_state,
@@ -21,8 +22,32 @@ from e2e.topology import (
     tcp_server,
 )
 from e2e.wizard import apply_answers
+from virtnet_tui.core.recipes.libvirt_network import LIBVIRT_CHAINS, leftovers_warning
 
 ANSWERS = Path(__file__).with_name("answers")
+#: The built-in chains iptables-save lists for a table that exists, in its order.
+BUILTINS = {
+    "filter": ("INPUT", "FORWARD", "OUTPUT"),
+    "nat": ("PREROUTING", "INPUT", "OUTPUT", "POSTROUTING"),
+    "mangle": ("PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING"),
+}
+
+
+def _without_libvirt_leftovers(
+    ns: Netns, tool: str, before: dict[str, list[str]]
+) -> dict[str, list[str]]:
+    """The tables of ``tool`` less what the plan says libvirt leaves: each chain of
+    ``LIBVIRT_CHAINS`` and its jump, once, and the empty tables libvirt made for them."""
+    tables = firewall_tables(ns, tool)
+    for table, builtin, chain in LIBVIRT_CHAINS:
+        lines = tables.get(table, [])
+        for line in (f":{chain} -", f"-A {builtin} -j {chain}"):
+            assert line in lines, f"{tool}: {table} has no {line!r}"
+            lines.remove(line)
+    for table in {t for t, _, _ in LIBVIRT_CHAINS} - set(before):
+        made = tables.pop(table)
+        assert made == [f":{b} ACCEPT" for b in BUILTINS[table]] + ["COMMIT"], (tool, made)
+    return tables
 
 
 @pytest.mark.netns
@@ -47,8 +72,10 @@ def test_libvirt_network_is_defined_active_autostarted_and_rolled_back(
     lan_uplink(topo)
     machine_before = machine_snapshot()
     with libvirtd_in(host, root, tmp_path / "libvirtd.log") as conn:
-        before = {k: v for k, v in net_state(host).items() if k in ("links", "addresses")}
+        before = net_state(host)
+        tables_before = {t: firewall_tables(host, t) for t in ("iptables-save", "ip6tables-save")}
         applied = apply_answers(ANSWERS / answers, host.name, root)
+        assert leftovers_warning() in applied.plan.warnings
 
         net = conn.networkLookupByName(network)
         assert net.isPersistent() and net.isActive() and net.autostart()
@@ -78,7 +105,14 @@ def test_libvirt_network_is_defined_active_autostarted_and_rolled_back(
 
         applied.rollback()
         assert network not in [n.name() for n in conn.listAllNetworks()]
+        # Links, addresses, routes and forwarding as before; the firewall as before but
+        # for exactly what the plan's warning says libvirt leaves.
         after = net_state(host)
-        assert {k: after[k] for k in before} == before
+        firewall = ("iptables", "ip6tables")
+        assert {k: v for k, v in after.items() if k not in firewall} == {
+            k: v for k, v in before.items() if k not in firewall
+        }
+        for tool, tables in tables_before.items():
+            assert _without_libvirt_leftovers(host, tool, tables) == tables
         assert not (root / "etc/libvirt/qemu/networks" / f"{network}.xml").exists()
     assert machine_snapshot() == machine_before

@@ -274,25 +274,76 @@ def net_state(ns: Netns) -> dict[str, object]:
     }
 
 
-def _firewall(ns: Netns, tool: str) -> list[str]:
-    """The rule set, without comments, packet counters, and tables that are empty.
+def host_state(ns: Netns) -> dict[str, object]:
+    """``net_state`` plus each link's operational state and the uplink's accept_ra."""
+    state = net_state(ns)
+    links = json.loads(ns.run("ip", "-j", "link", "show").stdout)
+    state["operstate"] = sorted((link["ifname"], link.get("operstate", "")) for link in links)
+    state["accept_ra"] = ns.run("sysctl", "net.ipv6.conf.eth0.accept_ra").stdout
+    return state
 
-    With iptables-nft a table, once used, stays listed with its built-in chains even when
-    every rule is gone: an empty table with ACCEPT policies filters nothing, as no table.
-    """
-    out: list[str] = []
-    table: list[str] = []
-    for line in ns.run(tool).stdout.splitlines():
-        if not line or line.startswith("#"):
+
+def state_diff(before: dict[str, object], after: dict[str, object]) -> list[str]:
+    """What differs between two ``host_state`` snapshots, one line per item."""
+    lines = []
+    for key in sorted(set(before) | set(after)):
+        old, new = before.get(key), after.get(key)
+        if old == new:
             continue
-        line = re.sub(r" \[\d+:\d+\]$", "", line)
-        table.append(line)
-        if line == "COMMIT":
-            body = table[1:-1]
-            if any(not re.fullmatch(r":\S+ ACCEPT", row) for row in body):
-                out += table
-            table = []
-    return out
+        if isinstance(old, list) and isinstance(new, list):
+            lines += [f"{key}: lost {item!r}" for item in old if item not in new]
+            lines += [f"{key}: gained {item!r}" for item in new if item not in old]
+            if all(item in new for item in old) and all(item in old for item in new):
+                lines.append(f"{key}: same items, other order: {old!r} -> {new!r}")
+        else:
+            lines.append(f"{key}: {old!r} -> {new!r}")
+    return lines
+
+
+def full_state(ns: Netns) -> dict[str, object]:
+    """``host_state`` plus each link's kind, port kind and settings a bridge port changes."""
+    state = host_state(ns)
+    links = json.loads(ns.run("ip", "-j", "-d", "link", "show").stdout)
+    state["link_details"] = sorted(
+        (
+            link["ifname"],
+            link.get("linkinfo", {}).get("info_kind", ""),
+            link.get("linkinfo", {}).get("info_slave_kind", ""),
+            link.get("inet6_addr_gen_mode", ""),
+            link.get("promiscuity"),
+            link.get("allmulti"),
+            link.get("linkmode", ""),
+            link.get("txqlen"),
+        )
+        for link in links
+    )
+    return state
+
+
+def _firewall(ns: Netns, tool: str) -> list[str]:
+    """The rule set without comments and packet counters; every table it lists counts.
+
+    With iptables-nft a table, once made, stays listed with its built-in chains after its
+    last rule is gone: rollback deletes the tables the wizard made, so an empty table that
+    was not there before is a difference.
+    """
+    return [
+        re.sub(r" \[\d+:\d+\]$", "", line)
+        for line in ns.run(tool).stdout.splitlines()
+        if line and not line.startswith("#")
+    ]
+
+
+def firewall_tables(ns: Netns, tool: str) -> dict[str, list[str]]:
+    """Each table ``tool`` (``iptables-save``...) lists, with its lines, as ``_firewall``."""
+    tables: dict[str, list[str]] = {}
+    current: list[str] = []
+    for line in _firewall(ns, tool):
+        if line.startswith("*"):
+            current = tables.setdefault(line[1:], [])
+        else:
+            current.append(line)
+    return tables
 
 
 def host_firewall(ns: Netns) -> None:

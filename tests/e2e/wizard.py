@@ -7,11 +7,14 @@ import os
 import re
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from virtnet_tui.core.answers import load_answers
 from virtnet_tui.core.plan import Plan
+from virtnet_tui.core.planning import prepare
+from virtnet_tui.core.recipes.packages import NEEDS
 from virtnet_tui.executor.replay import plan_from_json
 
 #: Risky stages are confirmed by their checks under --yes; a short timeout keeps a guard
@@ -30,6 +33,17 @@ class Result:
 
     def __str__(self) -> str:
         return f"{' '.join(self.argv)} exited {self.returncode}:\n{self.stdout}\n{self.stderr}"
+
+
+def planned(answers: Path) -> Plan:
+    """The plan ``apply`` makes from ``answers`` in these namespaces.
+
+    Probing the namespace finds every package the recipes need
+    (scripts/install-system-deps.sh put them on the machine): no install stage. The other
+    probed facts do not change these fully described networks.
+    """
+    loaded = load_answers(answers)
+    return prepare(replace(loaded, host=replace(loaded.host, installed=NEEDS))).plan
 
 
 def wizard(*args: str, env: dict[str, str] | None = None, timeout: float = 180) -> Result:

@@ -300,7 +300,14 @@ def test_a_hung_command_is_given_up(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 def test_the_probe_never_writes_through_the_host(tmp_path: Path) -> None:
     class Watching(BareHost):
         def write_bytes(
-            self, path: str, content: bytes, mode: int = 0o644, uid: int = -1, gid: int = -1
+            self,
+            path: str,
+            content: bytes,
+            mode: int = 0o644,
+            uid: int = -1,
+            gid: int = -1,
+            *,
+            replace_link: bool = False,
         ) -> None:
             raise AssertionError(f"the probe wrote {path}")
 

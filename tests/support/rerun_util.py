@@ -79,6 +79,7 @@ to = "192.168.110.77"
 #: What ``firewall_safety`` reads before a firewall stage (recorded by the sandbox too).
 INSPECTIONS = (
     ["iptables", "-V"],
+    ["ip6tables", "-V"],
     ["nft", "list", "ruleset"],
     ["systemctl", "is-active", "firewalld"],
     ["firewall-cmd", "--state"],

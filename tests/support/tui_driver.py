@@ -23,6 +23,7 @@ from virtnet_tui.executor.stream import executor_events
 from virtnet_tui.hosts.sandbox import SandboxHost
 from virtnet_tui.probe.demo import seed_demo_host
 from virtnet_tui.tui.app import WizardApp
+from virtnet_tui.tui.widgets.field_row import FieldRow
 from virtnet_tui.wizard.form import situation_texts, spec_texts
 from virtnet_tui.wizard.questions import FAMILIES, SITUATION_QUESTIONS
 
@@ -35,6 +36,21 @@ class NamedSandbox(SandboxHost):
 
     def describe(self) -> str:
         return "sandbox demo"
+
+
+#: One public IPv4 address for four VMs, no bridging, the firewall kept by hand: the
+#: advisor's custom NAT network, whose defaults need no typing (and a to-do: the port
+#: forward at the provider).
+CUSTOM_NAT_DEMO = Situation(
+    site="dedicated",
+    uplink="ethernet",
+    public_ipv4=1,
+    vms=4,
+    bridging_allowed=False,
+    ipv6_prefix=64,
+    inbound=True,
+    firewall="manual",
+)
 
 
 def run(coro: Coroutine[Any, Any, T]) -> T:
@@ -179,3 +195,10 @@ async def drive_to_preview(pilot: WizardPilot, example: Answers, completed: Answ
         for index, spec in enumerate(completed.networks):
             await fill_network(pilot, index, spec)
     await press_next(pilot)
+
+
+def field_row(app: WizardApp, path: str) -> FieldRow:
+    """The one form row of the current screen for the answers path ``path``."""
+    rows = [row for row in app.screen.query(FieldRow) if row.path == path]
+    assert len(rows) == 1, f"{len(rows)} fields {path} on {type(app.screen).__name__}"
+    return rows[0]

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from support.tui_driver import press_next, run, settle
-from test_behaviour import DEMO
+from support.tui_driver import CUSTOM_NAT_DEMO, press_next, run, settle
 
 from virtnet_tui.core.plan import Plan
 from virtnet_tui.executor.apply import Options
@@ -26,7 +25,7 @@ def _run_failing(tmp_path: Path, key: str) -> tuple[ApplyScreen, str | None]:
     before = SandboxHost(tmp_path).read_text("/etc/network/interfaces")
     app = WizardApp(
         SandboxHost(tmp_path),
-        situation=DEMO,
+        situation=CUSTOM_NAT_DEMO,
         apply_source=lambda plan, host: executor_events(
             host,
             plan,

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from support.tui_driver import NamedSandbox, WizardPilot, press_next, run, settle
-from test_behaviour import DEMO
+from support.tui_driver import CUSTOM_NAT_DEMO, NamedSandbox, WizardPilot, press_next, run, settle
 from textual.widgets import ProgressBar, RichLog, Static
 
 from virtnet_tui.executor.apply import Options
@@ -20,7 +19,7 @@ def _app(root: Path) -> WizardApp:
     seed_demo_host(root)
     return WizardApp(
         NamedSandbox(root),
-        situation=DEMO,
+        situation=CUSTOM_NAT_DEMO,
         apply_source=lambda plan, host: executor_events(
             host,
             plan,

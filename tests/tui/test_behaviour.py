@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 from support.tui_driver import (
+    CUSTOM_NAT_DEMO,
     choose,
     demo_app,
+    field_row,
     focus,
     press_next,
     run,
@@ -18,7 +20,7 @@ from support.tui_driver import (
 )
 from textual.widgets import Input
 
-from virtnet_tui.core.model import NETWORK_TYPES, Situation
+from virtnet_tui.core.model import NETWORK_TYPES
 from virtnet_tui.core.planning import prepare
 from virtnet_tui.core.validate.fields import check_cidr
 from virtnet_tui.executor.apply import Options
@@ -37,26 +39,6 @@ from virtnet_tui.tui.screens.recommendation import RecommendationScreen
 from virtnet_tui.tui.screens.rerun_menu import RerunMenuScreen
 from virtnet_tui.tui.screens.situation import SituationScreen
 from virtnet_tui.tui.screens.welcome import WelcomeScreen
-from virtnet_tui.tui.widgets.field_row import FieldRow
-
-#: One public IPv4 address for four VMs, no bridging, the firewall kept by hand:
-#: a custom NAT network whose defaults need no typing.
-DEMO = Situation(
-    site="dedicated",
-    uplink="ethernet",
-    public_ipv4=1,
-    vms=4,
-    bridging_allowed=False,
-    ipv6_prefix=64,
-    inbound=True,
-    firewall="manual",
-)
-
-
-def _row(app: WizardApp, path: str) -> FieldRow:
-    rows = [row for row in app.screen.query(FieldRow) if row.path == path]
-    assert rows, f"no field {path} on {type(app.screen).__name__}"
-    return rows[0]
 
 
 def _next_disabled(app: WizardApp) -> bool:
@@ -66,7 +48,7 @@ def _next_disabled(app: WizardApp) -> bool:
 
 
 def test_bad_value_shows_the_core_reason_and_keeps_next_disabled(tmp_path: Path) -> None:
-    app = demo_app(tmp_path, situation=DEMO)
+    app = demo_app(tmp_path, situation=CUSTOM_NAT_DEMO)
 
     async def scenario() -> None:
         async with app.run_test(size=(100, 40)) as pilot:
@@ -80,22 +62,22 @@ def test_bad_value_shows_the_core_reason_and_keeps_next_disabled(tmp_path: Path)
             await type_into(pilot, "n0-ipv4", "192.168.100.1/33", paste=False)
             reason = check_cidr("network[0].ipv4", "192.168.100.1/33", version=4)
             assert reason is not None
-            assert reason.reason in _row(app, "network[0].ipv4").message
+            assert reason.reason in field_row(app, "network[0].ipv4").message
             assert _next_disabled(app)
             await press_next(pilot)
             assert isinstance(app.screen, ParametersScreen), "Next must not move on"
             # A collision with the uplink is the core's cross-field check, also as typed.
             await type_into(pilot, "n0-ipv4", "203.0.113.77/24", paste=False)
-            assert "the uplink's own subnet" in _row(app, "network[0].ipv4").message
+            assert "the uplink's own subnet" in field_row(app, "network[0].ipv4").message
             assert _next_disabled(app)
             # A DHCP range that includes the host's own address.
             await type_into(pilot, "n0-ipv4", "192.168.100.1/24", paste=False)
             await type_into(pilot, "n0-dhcp4_start", "192.168.100.1", paste=False)
-            assert "host's own address" in _row(app, "network[0].dhcp4").message
+            assert "host's own address" in field_row(app, "network[0].dhcp4").message
             assert _next_disabled(app)
             await type_into(pilot, "n0-dhcp4_start", "192.168.100.2", paste=False)
-            assert _row(app, "network[0].dhcp4").message == ""
-            assert _row(app, "network[0].ipv4").message == ""
+            assert field_row(app, "network[0].dhcp4").message == ""
+            assert field_row(app, "network[0].ipv4").message == ""
             assert not _next_disabled(app)
             await press_next(pilot)
             assert isinstance(app.screen, PreviewScreen)
@@ -104,7 +86,7 @@ def test_bad_value_shows_the_core_reason_and_keeps_next_disabled(tmp_path: Path)
 
 
 def test_bad_situation_answer_keeps_next_disabled(tmp_path: Path) -> None:
-    app = demo_app(tmp_path, situation=DEMO)
+    app = demo_app(tmp_path, situation=CUSTOM_NAT_DEMO)
 
     async def scenario() -> None:
         async with app.run_test(size=(100, 40)) as pilot:
@@ -112,12 +94,12 @@ def test_bad_situation_answer_keeps_next_disabled(tmp_path: Path) -> None:
             await press_next(pilot)
             assert isinstance(app.screen, SituationScreen)
             await type_into(pilot, "situation-vms", "0", paste=False)
-            assert "must be from 1 to 4096" in _row(app, "situation.vms").message
+            assert "must be from 1 to 4096" in field_row(app, "situation.vms").message
             assert _next_disabled(app)
             await type_into(pilot, "host-gateway4", "10.9.9.9", paste=False)
-            assert "outside the uplink's subnet" in _row(app, "host.gateway4").message
+            assert "outside the uplink's subnet" in field_row(app, "host.gateway4").message
             await type_into(pilot, "situation-vms", "", paste=False)
-            assert "whole number" in _row(app, "situation.vms").message
+            assert "whole number" in field_row(app, "situation.vms").message
             await press_next(pilot)
             assert isinstance(app.screen, SituationScreen)
 
@@ -125,7 +107,7 @@ def test_bad_situation_answer_keeps_next_disabled(tmp_path: Path) -> None:
 
 
 def test_escape_goes_back_without_losing_answers(tmp_path: Path) -> None:
-    app = demo_app(tmp_path, situation=DEMO)
+    app = demo_app(tmp_path, situation=CUSTOM_NAT_DEMO)
 
     async def scenario() -> None:
         async with app.run_test(size=(100, 40)) as pilot:
@@ -165,7 +147,7 @@ def test_escape_goes_back_without_losing_answers(tmp_path: Path) -> None:
 
 
 def test_q_asks_before_quitting(tmp_path: Path) -> None:
-    app = demo_app(tmp_path, situation=DEMO)
+    app = demo_app(tmp_path, situation=CUSTOM_NAT_DEMO)
 
     async def scenario() -> None:
         async with app.run_test(size=(80, 24)) as pilot:
@@ -218,7 +200,7 @@ def test_welcome_renders_before_the_probe(tmp_path: Path) -> None:
 
 
 def test_operator_picks_other_networks(tmp_path: Path) -> None:
-    app = demo_app(tmp_path, situation=DEMO)
+    app = demo_app(tmp_path, situation=CUSTOM_NAT_DEMO)
 
     async def scenario() -> None:
         async with app.run_test(size=(100, 40)) as pilot:
@@ -234,7 +216,7 @@ def test_operator_picks_other_networks(tmp_path: Path) -> None:
             await press_next(pilot)
             assert isinstance(app.screen, ParametersScreen)
             # The routed one on a dedicated server needs the provider's block: say so.
-            assert "provider routes" in _row(app, "network[1].ipv4").message
+            assert "provider routes" in field_row(app, "network[1].ipv4").message
             assert _next_disabled(app)
             await type_into(pilot, "n1-ipv4", "198.51.100.1/28")
             await press_next(pilot)
@@ -250,7 +232,7 @@ def test_operator_picks_other_networks(tmp_path: Path) -> None:
 
 
 def test_apply_in_the_sandbox_with_confirmation(tmp_path: Path) -> None:
-    app = demo_app(tmp_path, situation=DEMO)
+    app = demo_app(tmp_path, situation=CUSTOM_NAT_DEMO)
 
     async def scenario() -> None:
         async with app.run_test(size=(100, 40)) as pilot:
@@ -300,7 +282,7 @@ def test_unconfirmed_risky_stage_is_rolled_back(tmp_path: Path) -> None:
     original = SandboxHost(tmp_path).read_text("/etc/network/interfaces")
     app = WizardApp(
         SandboxHost(tmp_path),
-        situation=DEMO,
+        situation=CUSTOM_NAT_DEMO,
         apply_source=lambda plan, host: executor_events(
             host, plan, options=Options(confirm_timeout=0.3)
         ),
@@ -348,7 +330,7 @@ def test_rerun_menu_replaces_welcome_when_networks_are_managed(
         NetworkSpec(type="custom-nat", name="virbr10", bridge="virbr10"), HostFacts()
     )
     monkeypatch.setattr(state, "load_state", lambda host: State(networks=(recorded,)))
-    app = demo_app(tmp_path, situation=DEMO)
+    app = demo_app(tmp_path, situation=CUSTOM_NAT_DEMO)
 
     async def scenario() -> None:
         async with app.run_test(size=(80, 24)) as pilot:

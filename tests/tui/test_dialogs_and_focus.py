@@ -6,29 +6,25 @@ import math
 from pathlib import Path
 
 from rich.color import ColorSystem
-from support.tui_driver import WizardPilot, demo_app, press_next, run, settle, type_into
+from support.tui_driver import (
+    CUSTOM_NAT_DEMO,
+    WizardPilot,
+    demo_app,
+    press_next,
+    run,
+    settle,
+    type_into,
+)
 from textual.widget import Widget
 
-from virtnet_tui.core.model import Situation
 from virtnet_tui.tui.dialogs.export_dialog import ExportDialog
 from virtnet_tui.tui.dialogs.yes_no import YesNoDialog
 from virtnet_tui.tui.screens.preview import PreviewScreen
 from virtnet_tui.tui.screens.situation import SituationScreen
 
-DEMO = Situation(
-    site="dedicated",
-    uplink="ethernet",
-    public_ipv4=1,
-    vms=4,
-    bridging_allowed=False,
-    ipv6_prefix=64,
-    inbound=True,
-    firewall="manual",
-)
-
 
 def test_export_asks_before_replacing_a_file(tmp_path: Path) -> None:
-    app = demo_app(tmp_path / "host", situation=DEMO)
+    app = demo_app(tmp_path / "host", situation=CUSTOM_NAT_DEMO)
     target = tmp_path / "answers.toml"
     target.write_text("# mine\n")
 
@@ -83,7 +79,7 @@ VISIBLE = 60
 
 
 def test_a_focused_dropdown_shows_on_256_colours(tmp_path: Path) -> None:
-    app = demo_app(tmp_path, situation=DEMO)
+    app = demo_app(tmp_path, situation=CUSTOM_NAT_DEMO)
 
     async def scenario() -> None:
         async with app.run_test(size=(100, 40)) as pilot:

@@ -5,10 +5,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from support.tui_driver import demo_app, focus, press_next, run, screen_text, settle
+from support.tui_driver import (
+    CUSTOM_NAT_DEMO,
+    demo_app,
+    focus,
+    press_next,
+    run,
+    screen_text,
+    settle,
+)
 
 from virtnet_tui.core.answers import answers_to_toml
-from virtnet_tui.core.model import Situation
 from virtnet_tui.core.plan import Plan
 from virtnet_tui.executor.journal import runs_status
 from virtnet_tui.executor.progress import EventSource
@@ -23,23 +30,13 @@ from virtnet_tui.tui.screens.rerun_menu import RerunMenuScreen
 from virtnet_tui.tui.screens.situation import SituationScreen
 from virtnet_tui.tui.screens.welcome import WelcomeScreen
 
-#: A custom NAT network on a dedicated server: risky stages to confirm, a to-do to repeat.
-DEMO = Situation(
-    site="dedicated",
-    uplink="ethernet",
-    public_ipv4=1,
-    vms=4,
-    bridging_allowed=False,
-    ipv6_prefix=64,
-    inbound=True,
-    firewall="manual",
-)
-
 
 def _app(root: Path) -> tuple[WizardApp, list[str]]:
     """The demo wizard, applying as `virtnet-wizard --sandbox` does (the run keeps the
     answers and updates the networks the wizard manages); and the notifications it gives."""
-    app = demo_app(root, situation=DEMO, command=("virtnet-wizard", "--sandbox", str(root)))
+    app = demo_app(
+        root, situation=CUSTOM_NAT_DEMO, command=("virtnet-wizard", "--sandbox", str(root))
+    )
 
     def apply(plan: Plan, host: Host) -> EventSource:
         prepared = app.form.prepared

@@ -6,29 +6,24 @@ import io
 from collections.abc import Callable
 from pathlib import Path
 
-from support.tui_driver import demo_app, press_next, run, settle, type_into
+from support.tui_driver import (
+    CUSTOM_NAT_DEMO,
+    demo_app,
+    field_row,
+    press_next,
+    run,
+    settle,
+    type_into,
+)
 from textual.widgets import Input
 
-from virtnet_tui.core.model import NetworkSpec, Situation
+from virtnet_tui.core.model import NetworkSpec
 from virtnet_tui.hosts.sandbox import SandboxHost
 from virtnet_tui.plain import PlainWizard
 from virtnet_tui.tui.app import WizardApp
 from virtnet_tui.tui.screens.parameters import ParametersScreen
-from virtnet_tui.tui.widgets.field_row import FieldRow
 from virtnet_tui.wizard.form import NetworkForm, situation_texts
 from virtnet_tui.wizard.questions import network_fields
-
-#: A custom NAT network on 192.168.100.1/24, its range .2 to .254.
-DEMO = Situation(
-    site="dedicated",
-    uplink="ethernet",
-    public_ipv4=1,
-    vms=4,
-    bridging_allowed=False,
-    ipv6_prefix=64,
-    inbound=True,
-    firewall="manual",
-)
 
 
 def _range(app: WizardApp) -> tuple[str, str]:
@@ -39,13 +34,8 @@ def _range(app: WizardApp) -> tuple[str, str]:
     )
 
 
-def _message(app: WizardApp, path: str) -> str:
-    [row] = [row for row in app.screen.query(FieldRow) if row.path == path]
-    return row.message
-
-
 def test_a_new_subnet_takes_the_range_along_until_the_operator_sets_one(tmp_path: Path) -> None:
-    app = demo_app(tmp_path, situation=DEMO)
+    app = demo_app(tmp_path, situation=CUSTOM_NAT_DEMO)
 
     async def scenario() -> None:
         async with app.run_test(size=(100, 40)) as pilot:
@@ -60,7 +50,7 @@ def test_a_new_subnet_takes_the_range_along_until_the_operator_sets_one(tmp_path
             await pilot.pause()
             assert _range(app) == ("10.20.30.2", "10.20.30.254")
             assert app.form.networks[0].texts["dhcp4_start"] == "10.20.30.2"
-            assert _message(app, "network[0].dhcp4") == ""
+            assert field_row(app, "network[0].dhcp4").message == ""
             assert screen.next_enabled
             # The host's address inside the subnet: the longer run beside it.
             await type_into(pilot, "n0-ipv4", "10.20.30.200/24")
@@ -69,7 +59,7 @@ def test_a_new_subnet_takes_the_range_along_until_the_operator_sets_one(tmp_path
             await type_into(pilot, "n0-dhcp4_start", "10.20.30.50")
             await type_into(pilot, "n0-ipv4", "10.20.31.1/24")
             assert _range(app) == ("10.20.30.50", "10.20.30.199")
-            assert "outside the subnet" in _message(app, "network[0].dhcp4")
+            assert "outside the subnet" in field_row(app, "network[0].dhcp4").message
             assert not screen.next_enabled
 
     run(scenario())
@@ -97,7 +87,7 @@ def test_the_form_moves_the_range_with_the_subnet() -> None:
 def test_plain_mode_offers_the_range_of_the_subnet_just_typed(tmp_path: Path) -> None:
     wizard = PlainWizard(SandboxHost(tmp_path), out=io.StringIO())
     form = wizard.form
-    form.situation = situation_texts(DEMO)
+    form.situation = situation_texts(CUSTOM_NAT_DEMO)
     form.recommend()
     form.draft()
     network = form.networks[0]

@@ -8,39 +8,21 @@ from pathlib import Path
 from support.rerun_host import applied_sandbox
 from support.rerun_util import answers_text, custom_nat
 from support.tui_driver import (
+    CUSTOM_NAT_DEMO,
     NamedSandbox,
     WizardPilot,
     demo_app,
+    field_row,
     press_next,
     run,
     settle,
     type_into,
 )
 
-from virtnet_tui.core.model import Situation
 from virtnet_tui.plain import PlainWizard
-from virtnet_tui.tui.app import WizardApp
 from virtnet_tui.tui.screens.parameters import ParametersScreen
 from virtnet_tui.tui.screens.rerun_menu import RerunMenuScreen
-from virtnet_tui.tui.widgets.field_row import FieldRow
 from virtnet_tui.wizard.form import situation_texts
-
-#: A custom NAT network, as the first run (custom_nat: virbr10, 192.168.110.1/24) made.
-DEMO = Situation(
-    site="dedicated",
-    uplink="ethernet",
-    public_ipv4=1,
-    vms=4,
-    bridging_allowed=False,
-    ipv6_prefix=64,
-    inbound=True,
-    firewall="manual",
-)
-
-
-def _message(app: WizardApp, path: str) -> str:
-    [row] = [row for row in app.screen.query(FieldRow) if row.path == path]
-    return row.message
 
 
 async def _to_parameters(pilot: WizardPilot) -> None:
@@ -58,7 +40,7 @@ def test_a_new_network_may_not_take_a_managed_networks_subnet_bridge_or_name(
 ) -> None:
     # A custom network: libvirt does not know it, so only the wizard's state tells.
     applied_sandbox(tmp_path, answers_text(custom_nat()))
-    app = demo_app(tmp_path, situation=DEMO)
+    app = demo_app(tmp_path, situation=CUSTOM_NAT_DEMO)
 
     async def scenario() -> None:
         async with app.run_test(size=(100, 40)) as pilot:
@@ -67,15 +49,15 @@ def test_a_new_network_may_not_take_a_managed_networks_subnet_bridge_or_name(
             network = app.form.networks[0].texts
             assert network["ipv4"] != "192.168.110.1/24"
             assert network["bridge"] != "virbr10"
-            assert _message(app, "network[0].ipv4") == ""
+            assert field_row(app, "network[0].ipv4").message == ""
             # ...and typing it in is refused on the field, as `apply` refuses it.
             await type_into(pilot, "n0-ipv4", "192.168.110.1/24", paste=False)
-            assert "192.168.110.0/24" in _message(app, "network[0].ipv4")
-            assert "already in use" in _message(app, "network[0].ipv4")
+            assert "192.168.110.0/24" in field_row(app, "network[0].ipv4").message
+            assert "already in use" in field_row(app, "network[0].ipv4").message
             await type_into(pilot, "n0-bridge", "virbr10")
-            assert "already exists" in _message(app, "network[0].bridge")
+            assert "already exists" in field_row(app, "network[0].bridge").message
             await type_into(pilot, "n0-name", "virbr10")
-            assert "already exists" in _message(app, "network[0].name")
+            assert "already exists" in field_row(app, "network[0].name").message
             screen = app.screen
             assert isinstance(screen, ParametersScreen)
             assert not screen.next_enabled
@@ -88,7 +70,7 @@ def test_plain_mode_keeps_a_new_network_clear_of_the_managed_ones(tmp_path: Path
     wizard = PlainWizard(NamedSandbox(tmp_path), out=io.StringIO())
     wizard.probe()
     form = wizard.form
-    form.situation = situation_texts(DEMO)
+    form.situation = situation_texts(CUSTOM_NAT_DEMO)
     form.recommend()
     form.draft()
     texts = form.networks[0].texts
@@ -100,7 +82,7 @@ def test_plain_mode_keeps_a_new_network_clear_of_the_managed_ones(tmp_path: Path
 
 def test_a_network_rolled_back_from_the_menu_frees_its_subnet(tmp_path: Path) -> None:
     applied_sandbox(tmp_path, answers_text(custom_nat()))
-    app = demo_app(tmp_path, situation=DEMO)
+    app = demo_app(tmp_path, situation=CUSTOM_NAT_DEMO)
 
     async def scenario() -> None:
         async with app.run_test(size=(100, 40)) as pilot:
@@ -113,6 +95,6 @@ def test_a_network_rolled_back_from_the_menu_frees_its_subnet(tmp_path: Path) ->
             await settle(pilot)
             await _to_parameters(pilot)
             await type_into(pilot, "n0-ipv4", "192.168.110.1/24")
-            assert _message(app, "network[0].ipv4") == ""
+            assert field_row(app, "network[0].ipv4").message == ""
 
     run(scenario())

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from support.tui_driver import demo_app, focus, press_next, run, screen_text, settle, type_into
-from test_behaviour import DEMO
+from support.tui_driver import (
+    CUSTOM_NAT_DEMO,
+    demo_app,
+    focus,
+    press_next,
+    run,
+    screen_text,
+    settle,
+    type_into,
+)
 from textual.widgets import Input
 
 MAC = "52:54:00:be:0a:f3"
@@ -14,7 +22,7 @@ DUID = "00:01:00:01:1a:ff:2b:ff:52:54:00:8a:11:4c"
 
 
 def test_lease_and_forward_rows_show_their_values_at_80_columns(tmp_path: Path) -> None:
-    app = demo_app(tmp_path, situation=DEMO)
+    app = demo_app(tmp_path, situation=CUSTOM_NAT_DEMO)
 
     async def scenario() -> None:
         async with app.run_test(size=(80, 24)) as pilot:

@@ -7,8 +7,10 @@ from pathlib import Path
 
 from support.rerun_host import NETWORK, applied_sandbox
 from support.tui_driver import (
+    CUSTOM_NAT_DEMO,
     choose,
     demo_app,
+    field_row,
     focus,
     press_next,
     run,
@@ -18,36 +20,16 @@ from support.tui_driver import (
 )
 from textual.widgets import Static
 
-from virtnet_tui.core.model import NETWORK_TYPES, Situation
-from virtnet_tui.tui.app import WizardApp
+from virtnet_tui.core.model import NETWORK_TYPES
 from virtnet_tui.tui.screens.dhcp_hosts import DhcpHostForm, DhcpHostsScreen
 from virtnet_tui.tui.screens.parameters import ParametersScreen
-from virtnet_tui.tui.widgets.field_row import FieldRow
 
 #: A path in the answers file, its table, or a command-line option.
 INTERNAL = re.compile(r"network\[|\bhost\.|\bsituation\.|\[\[|(?<![\w-])--[a-z]")
 
-#: A dedicated server with one public IPv4 address, its firewall kept by hand.
-DEMO = Situation(
-    site="dedicated",
-    uplink="ethernet",
-    public_ipv4=1,
-    vms=4,
-    bridging_allowed=False,
-    ipv6_prefix=64,
-    inbound=True,
-    firewall="manual",
-)
-
-
-def _message(app: WizardApp, path: str) -> str:
-    rows = [row for row in app.screen.query(FieldRow) if row.path == path]
-    assert rows, f"no field {path} on {type(app.screen).__name__}"
-    return rows[0].message
-
 
 def test_parameters_name_fields_by_their_labels(tmp_path: Path) -> None:
-    app = demo_app(tmp_path, situation=DEMO)
+    app = demo_app(tmp_path, situation=CUSTOM_NAT_DEMO)
 
     async def scenario() -> None:
         async with app.run_test(size=(100, 40)) as pilot:
@@ -63,7 +45,7 @@ def test_parameters_name_fields_by_their_labels(tmp_path: Path) -> None:
             await choose(pilot, "type-1", "custom-routed", NETWORK_TYPES)
             await press_next(pilot)
             assert isinstance(app.screen, ParametersScreen)
-            needs_block = _message(app, "network[1].ipv4")
+            needs_block = field_row(app, "network[1].ipv4").message
             assert "provider routes" in needs_block
             assert "type it in here" in needs_block
             others = str(app.screen.query_one("#other-problems", Static).content)
@@ -71,7 +53,7 @@ def test_parameters_name_fields_by_their_labels(tmp_path: Path) -> None:
             assert "“Who manages the host's firewall?”" in others, others
             # The second network takes the first one's name.
             await type_into(pilot, "n1-name", app.form.networks[0].texts["name"])
-            assert "is also used by network 1" in _message(app, "network[1].name")
+            assert "is also used by network 1" in field_row(app, "network[1].name").message
             text = screen_text(app)
             assert not INTERNAL.search(text), text
 
@@ -79,14 +61,14 @@ def test_parameters_name_fields_by_their_labels(tmp_path: Path) -> None:
 
 
 def test_situation_names_the_field_a_reason_points_to(tmp_path: Path) -> None:
-    app = demo_app(tmp_path, situation=DEMO)
+    app = demo_app(tmp_path, situation=CUSTOM_NAT_DEMO)
 
     async def scenario() -> None:
         async with app.run_test(size=(100, 40)) as pilot:
             await settle(pilot)
             await press_next(pilot)
             await type_into(pilot, "host-gateway4", "10.9.9.9")
-            message = _message(app, "host.gateway4")
+            message = field_row(app, "host.gateway4").message
             assert "outside the uplink's subnet" in message
             assert "(“Uplink IPv4 address”)" in message
             assert not INTERNAL.search(message), message

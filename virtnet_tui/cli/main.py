@@ -11,7 +11,8 @@ from pathlib import Path
 
 from virtnet_tui import __version__
 from virtnet_tui.cli import MODULES
-from virtnet_tui.core.errors import AnswersError
+from virtnet_tui.core.errors import AnswersError, RecordError
+from virtnet_tui.hosts.files import UnsafePath, make_dirs
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
@@ -93,7 +94,7 @@ def _global_flags(args: argparse.Namespace) -> str | None:
     if not sandbox.exists() or not any(sandbox.iterdir()):
         from virtnet_tui.probe.demo import seed_demo_host
 
-        sandbox.mkdir(parents=True, exist_ok=True)
+        make_dirs(sandbox)
         seed_demo_host(sandbox, args.demo)
     args.root = str(sandbox)
     return None
@@ -120,6 +121,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AnswersError as exc:
         sys.stderr.write(f"virtnet-wizard: invalid answers:\n{exc}\n")
         return EXIT_BAD_INPUT
+    except RecordError as exc:
+        # A damaged or planted record: refused before anything changed; the message
+        # names the file and what to do (docs/apply.md, "Damaged records").
+        sys.stderr.write(f"virtnet-wizard: cannot use {exc}\n")
+        return EXIT_BAD_INPUT
     except BrokenPipeError:
         # `virtnet-wizard plan ... | head` closed the pipe early; that is not an error.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -127,6 +133,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("virtnet-wizard: interrupted\n")
         return 130
+    except UnsafePath as exc:
+        # A symbolic link where the wizard writes, or a folder leading outside --root.
+        sys.stderr.write(f"virtnet-wizard: {exc}\n")
+        return EXIT_BAD_INPUT
     except PermissionError as exc:
         # Not a bug: this user may not touch the wizard's records (its lock, its runs) or the
         # host's files; say which path, as the real host's "needs root" refusal does.

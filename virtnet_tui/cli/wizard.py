@@ -52,13 +52,14 @@ def _applier(app: WizardApp) -> Callable[[Plan, Host], EventSource]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from virtnet_tui.hosts.files import make_dirs
     from virtnet_tui.hosts.real import RealHost
     from virtnet_tui.hosts.sandbox import SandboxHost
 
     host: Host
     if args.sandbox is not None:
         root = Path(args.sandbox)
-        root.mkdir(parents=True, exist_ok=True)
+        make_dirs(root)
         host = SandboxHost(root)
         seed = _demo_seeder(getattr(args, "demo", "debian-12"))
     else:

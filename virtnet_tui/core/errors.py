@@ -1,4 +1,4 @@
-"""Findings about the answers, each naming the field, its value and the reason."""
+"""What the operator is told is wrong: findings about the answers, damaged or foreign records."""
 
 from __future__ import annotations
 
@@ -67,3 +67,17 @@ class AnswersError(Exception):
 
     def __str__(self) -> str:
         return "\n".join(str(error) for error in self.errors)
+
+
+class RecordError(Exception):
+    """One of the wizard's records (a run's plan, journal or backups, the lock, the runs
+    folder) cannot be read or trusted. Refused before anything is changed (exit 2).
+
+    The message names the file, says what is wrong with it and what the operator can do.
+    """
+
+    def __init__(self, path: object, problem: str, advice: str) -> None:
+        self.path = str(path)
+        self.problem = problem
+        self.advice = advice
+        super().__init__(f"{self.path}: {problem}. {advice}")

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from virtnet_tui.core.plan import CommandStep, Plan, Stage
+from virtnet_tui.executor.confine import check_plan, check_records, check_run
 from virtnet_tui.executor.events import (
     CHECK_EVENTS,
     Checkpoint,
@@ -55,6 +56,7 @@ from virtnet_tui.executor.firewall_safety import inspect_firewall, is_firewall_s
 from virtnet_tui.executor.guard import Guard, GuardStartError
 from virtnet_tui.executor.journal import (
     RUNS_DIR,
+    BackupError,
     RunDir,
     RunInfo,
     find_run,
@@ -63,6 +65,7 @@ from virtnet_tui.executor.journal import (
     new_token,
     run_info,
     run_lock,
+    unbackable_files,
 )
 from virtnet_tui.executor.recorder import Recorder
 from virtnet_tui.executor.replay import NumberedStep, is_terminal, numbered_steps
@@ -71,6 +74,7 @@ from virtnet_tui.executor.stage_checks import run_check
 from virtnet_tui.executor.steps import StepResult, capture_before, perform
 from virtnet_tui.executor.undo import Undoer
 from virtnet_tui.hosts.base import Host
+from virtnet_tui.hosts.files import UnsafePath
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
@@ -90,6 +94,16 @@ Status = Literal["applied", "rolled-back", "partial", "rollback-incomplete"]
 
 class Refused(Exception):
     """Apply, resume or rollback will not start; nothing was changed (exit 2)."""
+
+
+@contextmanager
+def refuse_unsafe() -> Iterator[None]:
+    """Turn a check's ``UnsafePath`` into ``Refused``: only around checks made before
+    anything changes (a write refused later is a step's failure, undone as any other)."""
+    try:
+        yield
+    except UnsafePath as exc:
+        raise Refused(str(exc)) from None
 
 
 @dataclass(frozen=True)
@@ -199,17 +213,22 @@ def _ended(journal: str) -> bool:
     nor still guarded. Reads only the journal's tail, so a host with a thousand runs
     (one per DHCP host added) still starts the next run quickly."""
     try:
-        with open(journal, "rb") as handle:
-            size = handle.seek(0, os.SEEK_END)
-            handle.seek(max(0, size - 4096))
-            lines = handle.read().splitlines()
-    except FileNotFoundError:
+        # Non-blocking: a FIFO in the journal's place must not hang the next start.
+        fd = os.open(journal, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:  # none yet; or not a file, which reading the run reports
         return False
+    try:
+        size = os.lseek(fd, 0, os.SEEK_END)
+        lines = os.pread(fd, 4096, max(0, size - 4096)).splitlines()
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
     if not lines:
         return False
     try:
         last = event_from_json(json.loads(lines[-1]))
-    except ValueError:  # a torn or damaged line (BadRecord, JSONDecodeError)
+    except (ValueError, RecursionError):  # a torn or damaged line (BadRecord, bad JSON)
         return False
     return is_terminal(last)
 
@@ -249,23 +268,66 @@ def wait_for_guards(
         time.sleep(0.2)
 
 
+def refuse_unbackable(host: Host, plan: Plan) -> None:
+    """``Refused`` when a file the plan writes is a FIFO, a device or a folder: its backup
+    would block or be wrong, and the step would replace it."""
+    problems = unbackable_files(host, plan)
+    if problems:
+        raise Refused(
+            f"cannot back up what the plan replaces: {'; '.join(problems)}. "
+            "Move it out of the way, then apply again; nothing was changed"
+        )
+
+
+def finish_backups(host: Host, run: RunDir) -> None:
+    """Before a resume runs any step: take the backups an interrupted apply had not taken.
+
+    Only while no step of the run has run: the files are then still as before the run.
+
+    Raises:
+        Refused: some steps ran without their backups (an older wizard resumed the
+            run); resuming would change those files with no way back.
+    """
+    plan = run.plan()
+    gaps = run.backup_gaps(plan)
+    if not gaps:
+        return
+    state = run.state()
+    if any(s.status != "pending" and s.ran for s in state.steps.values()):
+        raise Refused(
+            f"run {run.id} has no backup of {', '.join(gaps)}: its apply stopped before the "
+            "backups were complete, and steps ran since. Resuming would change these files "
+            f"with no way back; `virtnet-wizard rollback {run.id}` undoes what it can and "
+            "names each file it cannot restore"
+        )
+    refuse_unbackable(host, plan)
+    kept = {path: b for path, b in run.backups().items() if path not in gaps}
+    try:
+        run.take_backups(plan, keep=kept)
+    except BackupError as exc:
+        raise Refused(f"{exc}; nothing was changed") from None
+
+
 @contextmanager
 def locked_session(
     host: Host, token: str, options: Options, callbacks: Callbacks
 ) -> Iterator[None]:
-    """Wait for stray guards, then hold the run lock; ``Refused`` when either is busy."""
-    busy = wait_for_guards(host, options.guard_wait, callbacks.notify)
-    if busy:
-        pids = ", ".join(str(p) for info in busy for p in info.live_guards)
-        raise Refused(
-            f"the guard process ({pids}) of run {busy[0].id} still watches a risky stage; "
-            "let it finish (it reverts the stage at its deadline), then try again"
-        )
-    lock = run_lock(host, token)
-    try:
-        lock.acquire()
-    except LockBusy as exc:
-        raise Refused(str(exc)) from None
+    """Wait for stray guards, then hold the run lock; ``Refused`` when either is busy, or
+    when the records would be written through a link or outside the root (``check_records``)."""
+    with refuse_unsafe():
+        busy = wait_for_guards(host, options.guard_wait, callbacks.notify)
+        if busy:
+            pids = ", ".join(str(p) for info in busy for p in info.live_guards)
+            raise Refused(
+                f"the guard process ({pids}) of run {busy[0].id} still watches a risky "
+                "stage; let it finish (it reverts the stage at its deadline), then try again"
+            )
+        check_records(host)
+        lock = run_lock(host, token)
+        try:
+            lock.acquire()
+        except LockBusy as exc:
+            raise Refused(str(exc)) from None
     try:
         yield
     finally:
@@ -332,12 +394,12 @@ class Executor:
                 self.plan, self.change = self.planner()
                 steps = numbered_steps(self.plan)
                 check_fault_in_plan(self.options.fault, len(steps))
-            run = RunDir.create(self.host, self.plan, self.answers_text)
-            if self.change is not None:
-                # Before any step: the state learns what the run changed from this file.
-                text = json.dumps(dict(self.change), indent=1) + "\n"
-                self.host.write_bytes(f"{run.rel}/change.json", text.encode(), 0o600)
-            run.take_backups(self.plan)
+            with refuse_unsafe():
+                check_plan(self.host, self.plan)
+            refuse_unbackable(self.host, self.plan)
+            # The run says who runs it (run-start, with this token) before plan.json makes
+            # it a run to readers: a reader never takes it for an interrupted one.
+            run = RunDir.new(self.host, self.plan)
             rec = Recorder(run, self.callbacks.on_event)
             rec.emit(
                 RunStart(
@@ -352,6 +414,17 @@ class Executor:
                     fault=str(self.options.fault or ""),
                 )
             )
+            run.publish(self.answers_text)
+            if self.change is not None:
+                # Before any step: the state learns what the run changed from this file.
+                text = json.dumps(dict(self.change), indent=1) + "\n"
+                self.host.write_bytes(f"{run.rel}/change.json", text.encode(), 0o600)
+            try:
+                run.take_backups(self.plan)
+            except BackupError as exc:
+                rec.emit(RunRolledBack(reason=str(exc)))  # no step ran: nothing to undo
+                self._record_state(rec)
+                raise Refused(f"{exc}; nothing was changed") from None
             return self._apply_from(rec, first_stage=0, done_upto=0)
 
     def resume(self, run_id: str) -> Outcome:
@@ -371,6 +444,11 @@ class Executor:
             self.plan = run.plan()
             steps = numbered_steps(self.plan)
             check_fault_in_plan(self.options.fault, len(steps))
+            with refuse_unsafe():
+                check_run(run)
+                check_plan(self.host, self.plan)
+            run.check_paths()
+            finish_backups(self.host, run)
             rec = Recorder(run, self.callbacks.on_event)
             done = rec.state.applied_prefix(steps)
             first = min(

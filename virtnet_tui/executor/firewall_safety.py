@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from virtnet_tui.core.plan import CommandStep, FileStep, Stage
+from virtnet_tui.executor.nft_ruleset import foreign_tables
 from virtnet_tui.hosts.base import Host
 
 _FIREWALL_TOOLS = frozenset({"iptables", "ip6tables", "iptables-restore", "ip6tables-restore"})
@@ -57,14 +58,11 @@ def _foreign_nft_tables(host: Host) -> tuple[list[str], list[str]]:
     result = host.run(["nft", "list", "ruleset"])
     if not result.ok:
         return [], []
-    managed = set(re.findall(r"table (\S+ \S+) is managed by iptables-nft", result.stdout))
     unknown: list[str] = []
     known: list[str] = []
-    for family, name in re.findall(r"^table (\S+) (\S+) \{", result.stdout, re.MULTILINE):
-        table = f"{family} {name}"
-        if table in managed:
-            continue
-        (known if name in _KNOWN_NFT_OWNERS else unknown).append(table)
+    # nft prints its "managed by iptables-nft" warnings on stderr.
+    for table in foreign_tables(result.stdout, result.stdout + result.stderr):
+        (known if table.split()[1] in _KNOWN_NFT_OWNERS else unknown).append(table)
     return unknown, known
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from virtnet_tui.executor.runlock import LockBusy, RunLock
+from virtnet_tui.hosts.files import open_no_follow
 
 if TYPE_CHECKING:
     import subprocess
@@ -46,8 +47,12 @@ def clock() -> float:
 
 
 def _atomic_write(path: Path, text: str) -> None:
+    """Write a file of the run folder: private, made afresh (never through a link), renamed."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}")
-    with tmp.open("w") as handle:
+    tmp.unlink(missing_ok=True)  # left by a crashed process that had this pid
+    fd = open_no_follow(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.fchmod(fd, 0o600)  # os.open's mode went through the umask
+    with os.fdopen(fd, "w") as handle:
         handle.write(text)
         handle.flush()
         os.fsync(handle.fileno())
@@ -97,7 +102,11 @@ class Guard:
         # The guard must import this very package, wherever it was started from.
         package_root = str(Path(virtnet_tui.__file__).resolve().parent.parent)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
-        with self.run.file(f"guard-{self.stage}.log").open("ab") as log:
+        log_fd = open_no_follow(
+            self.run.file(f"guard-{self.stage}.log"), os.O_WRONLY | os.O_APPEND | os.O_CREAT
+        )
+        os.fchmod(log_fd, 0o600)
+        with os.fdopen(log_fd, "ab") as log:
             self.proc = subprocess.Popen(
                 [
                     sys.executable,

@@ -5,13 +5,26 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import stat
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from virtnet_tui.core.errors import RecordError
 from virtnet_tui.core.plan import FileStep, LibvirtStep, Plan
 from virtnet_tui.executor.events import E, Event, read_event
+from virtnet_tui.executor.records import (
+    FOREIGN,
+    MOVE_ASIDE,
+    check_confined,
+    check_folder,
+    check_plain_path,
+    file_kind,
+    parse_json,
+    read_record,
+)
 from virtnet_tui.executor.replay import (
     RunState,
     RunStateName,
@@ -21,10 +34,22 @@ from virtnet_tui.executor.replay import (
 )
 from virtnet_tui.executor.runlock import RunLock, holder
 from virtnet_tui.hosts.base import Host
+from virtnet_tui.hosts.files import (
+    DIR_MODE,
+    PRIVATE_DIR_MODE,
+    append_bytes,
+    fsync_dir,
+    make_dir,
+    make_dirs,
+)
 
 STATE_DIR = "/var/lib/virtnet-wizard"
 RUNS_DIR = f"{STATE_DIR}/runs"
 LOCK_PATH = f"{STATE_DIR}/lock"
+
+#: What to do about a runs folder that is not one, or that holds something else.
+_RUNS_ADVICE = "Move it aside: {runs} is where the wizard keeps one folder per run"
+_STRAY_ADVICE = "{runs} holds only the wizard's run folders; move this out of it (it is not read)"
 
 #: Longest command output kept in a journal event (the tail: errors come last).
 OUTPUT_LIMIT = 8000
@@ -53,8 +78,11 @@ def clip(text: str) -> str:
 
 
 def run_lock(host: Host, token: str) -> RunLock:
-    """The lock of ``host``'s state folder (one apply or rollback at a time)."""
-    return RunLock(host.path(LOCK_PATH), token)
+    """The lock of ``host``'s state folder (one apply or rollback at a time).
+
+    Raises ``UnsafePath`` when a folder on the way leads outside the host's root.
+    """
+    return RunLock(host.write_path(LOCK_PATH), token)
 
 
 def lock_holder(host: Host) -> tuple[int | None, str] | None:
@@ -107,6 +135,45 @@ class Backup:
         )
 
 
+class BackupError(Exception):
+    """A file the plan writes cannot be backed up (a FIFO, a device, a folder...)."""
+
+
+def _read_index(raw: object, record: Path, advice: str) -> dict[str, Backup]:
+    """``backups/index.json`` back as backups, each path checked (see ``records``)."""
+    if not isinstance(raw, Mapping):
+        raise RecordError(record, f"not a backup index: a JSON {type(raw).__name__}", advice)
+    index: dict[str, Backup] = {}
+    for key, data in raw.items():
+        what = f"the backup of {key!r}"
+        try:
+            if not isinstance(data, Mapping):
+                raise TypeError(f"a JSON {type(data).__name__}, not an object")
+            backup = Backup.from_json(dict(data))
+            if not isinstance(data.get("missing_dirs", []), list):
+                raise TypeError("missing_dirs is not a list")
+            if not 0 <= backup.mode <= 0o7777 or min(backup.uid, backup.gid) < 0:
+                raise ValueError("a mode or an owner no file can have")
+        except (KeyError, TypeError, ValueError) as exc:
+            raise RecordError(record, f"{what} is damaged ({exc})", advice) from None
+        if backup.path != key:
+            raise RecordError(record, f"{what} names another file, {backup.path!r}", advice)
+        check_plain_path(backup.path, record, "a backup of", advice)
+        for folder in backup.missing_dirs:
+            check_plain_path(folder, record, f"{what} removes the folder", advice)
+            if not PurePosixPath(backup.path).is_relative_to(folder) or folder == "/":
+                raise RecordError(record, f"{what} removes {folder!r}, not its folder", advice)
+        if backup.exists and not backup.link and not _is_blob_name(backup.blob):
+            raise RecordError(record, f"{what} keeps its content in {backup.blob!r}", advice)
+        index[key] = backup
+    return index
+
+
+def _is_blob_name(name: str) -> bool:
+    """The names ``take_backups`` gives contents: 0001, 0002... (never a path)."""
+    return name.isascii() and name.isdigit()
+
+
 def _missing_dirs(host: Host, path: str) -> tuple[str, ...]:
     missing: list[str] = []
     parent = PurePosixPath(path).parent
@@ -120,7 +187,11 @@ def _missing_dirs(host: Host, path: str) -> tuple[str, ...]:
 
 
 class RunDir:
-    """``<state dir>/runs/<id>/``: plan.json, answers.toml, journal.jsonl, backups/, guard files."""
+    """``<state dir>/runs/<id>/``: plan.json, answers.toml, journal.jsonl, backups/, guard files.
+
+    Every record is read through ``records``: a damaged one, or one the wizard did not
+    write, is a ``RecordError`` naming the file (docs/apply.md, "Damaged and foreign records").
+    """
 
     def __init__(self, host: Host, run_id: str) -> None:
         self.host = host
@@ -130,15 +201,35 @@ class RunDir:
         self.path = host.path(self.rel).absolute()
         self._plan: Plan | None = None
         self._backups: dict[str, Backup] | None = None
+        self._index_found = False
+        self._folder_checked = False
+
+    @classmethod
+    def new(cls, host: Host, plan: Plan) -> RunDir:
+        """An empty run folder: no reader counts it as a run until ``publish``."""
+        run = cls(host, new_run_id())
+        runs = host.path(RUNS_DIR)
+        if runs.exists() and not runs.is_dir():
+            raise RecordError(runs, "not a folder", _RUNS_ADVICE.format(runs=runs))
+        # Root's alone to write (a run planted there would be replayed by root's rollback;
+        # confine.check_records tightens older ones), readable so that `plan` and
+        # `status` list the runs without root.
+        make_dirs(host.write_path(RUNS_DIR, folder=True), DIR_MODE)
+        # Private: backups may hold secrets the files held.
+        make_dir(run.path, PRIVATE_DIR_MODE, exist_ok=False)
+        run._plan = plan
+        run._folder_checked = True
+        return run
+
+    def publish(self, answers_text: str) -> None:
+        """Write the answers, then ``plan.json``: from then on the folder is a run."""
+        self.host.write_bytes(f"{self.rel}/answers.toml", answers_text.encode(), 0o600)
+        self.host.write_bytes(f"{self.rel}/plan.json", self.plan().to_json_text().encode(), 0o600)
 
     @classmethod
     def create(cls, host: Host, plan: Plan, answers_text: str) -> RunDir:
-        run = cls(host, new_run_id())
-        run.path.mkdir(parents=True, exist_ok=False)
-        os.chmod(run.path, 0o700)  # backups may hold secrets the files held
-        host.write_bytes(f"{run.rel}/plan.json", plan.to_json_text().encode(), 0o600)
-        host.write_bytes(f"{run.rel}/answers.toml", answers_text.encode(), 0o600)
-        run._plan = plan
+        run = cls.new(host, plan)
+        run.publish(answers_text)
         return run
 
     def exists(self) -> bool:
@@ -151,41 +242,100 @@ class RunDir:
     def file(self, name: str) -> Path:
         return self.path / name
 
+    def write_file(self, name: str, text: str) -> Path:
+        """Write the run's own file ``name`` (private, atomically, never through a link)."""
+        self.host.write_bytes(f"{self.rel}/{name}", text.encode(), 0o600)
+        return self.file(name)
+
+    # --- reading the records -------------------------------------------------------------
+    @property
+    def damaged_advice(self) -> str:
+        """What to do about a damaged record of this run."""
+        return MOVE_ASIDE.format(run=self.path, runs=self.path.parent)
+
+    @property
+    def foreign_advice(self) -> str:
+        """What to do about a record of this run the wizard did not write."""
+        return FOREIGN.format(run=self.path, runs=self.path.parent)
+
+    def _check_folder(self) -> None:
+        if not self._folder_checked:
+            check_folder(self.path, self.foreign_advice)
+            self._folder_checked = True
+
+    def _record(self, name: str) -> bytes | None:
+        self._check_folder()
+        return read_record(self.path / name, self.foreign_advice)
+
     def plan(self) -> Plan:
+        """The run's plan; each file it writes is an absolute path without ``..``.
+
+        Raises:
+            RecordError: ``plan.json`` is missing, damaged or not trusted.
+        """
         if self._plan is None:
-            self._plan = plan_from_json(json.loads((self.path / "plan.json").read_text()))
+            path = self.path / "plan.json"
+            data = self._record("plan.json")
+            if data is None:
+                raise RecordError(path, "missing", self.damaged_advice)
+            raw = parse_json(path, data, self.damaged_advice)
+            if not isinstance(raw, Mapping):
+                problem = f"not a plan: a JSON {type(raw).__name__}, not an object"
+                raise RecordError(path, problem, self.damaged_advice)
+            try:
+                plan = plan_from_json(raw)
+            except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
+                problem = f"not a plan the wizard wrote ({type(exc).__name__}: {exc})"
+                raise RecordError(path, problem, self.damaged_advice) from None
+            for ns in numbered_steps(plan):
+                if isinstance(ns.step, FileStep):
+                    what = f"step {ns.number} writes"
+                    check_plain_path(ns.step.path, path, what, self.foreign_advice)
+            self._plan = plan
         return self._plan
+
+    def check_paths(self) -> None:
+        """Refuse a run whose plan or backups name a file outside the host's root.
+
+        Called before rollback or resume writes anything (``plan`` and ``backups``
+        already refused ``..``; this resolves the folders, links included).
+        """
+        advice = self.foreign_advice
+        plan_path = self.path / "plan.json"
+        for ns in numbered_steps(self.plan()):
+            if isinstance(ns.step, FileStep):
+                what = f"step {ns.number} writes"
+                check_confined(self.host.root, ns.step.path, plan_path, what, advice)
+        index_path = self.path / "backups" / "index.json"
+        for backup in self.backups().values():
+            check_confined(self.host.root, backup.path, index_path, "a backup of", advice)
 
     # --- journal -------------------------------------------------------------------------
     def append(self, event: E) -> E:
         """Add one event, stamped with the time; it is on disk (fsynced) when this returns."""
         stamped = replace(event, time=now_iso())
         line = json.dumps(stamped.to_json(), sort_keys=False) + "\n"
-        new = not self.journal_path.exists()
-        fd = os.open(
-            self.journal_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600
-        )
-        try:
-            os.write(fd, line.encode())
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        if new:
-            _fsync_dir(self.path)
+        # A symbolic link there is refused (UnsafePath), never appended through.
+        if append_bytes(self.journal_path, line.encode(), 0o600, sync=True):
+            fsync_dir(self.path)
         return stamped
 
     def events(self) -> list[Event]:
         """The journal's events in order. A line that is not JSON (a crash while writing
-        leaves a partial last line) is skipped; a damaged event is an ``UnknownEvent``."""
-        try:
-            text = self.journal_path.read_text()
-        except FileNotFoundError:
+        leaves a partial last line; a bad byte) is skipped; a damaged event is an
+        ``UnknownEvent``.
+
+        Raises:
+            RecordError: the journal is not a file, or not trusted.
+        """
+        data = self._record("journal.jsonl")
+        if data is None:
             return []
         out = []
-        for line in text.splitlines():
+        for line in data.split(b"\n"):
             try:
-                record = json.loads(line)
-            except json.JSONDecodeError:
+                record = json.loads(line.decode("utf-8"))
+            except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
                 continue
             event = read_event(record)
             if event is not None:
@@ -193,56 +343,167 @@ class RunDir:
         return out
 
     def state(self) -> RunState:
-        return replay(self.events())
+        """The journal folded; an event about a stage or step the plan does not have (a
+        damaged line) is passed over like any other damaged event."""
+        plan = self.plan()
+        stages, steps = len(plan.stages), len(numbered_steps(plan))
+        return replay(e for e in self.events() if _in_plan(e, stages, steps))
 
     # --- backups -------------------------------------------------------------------------
-    def take_backups(self, plan: Plan) -> dict[str, Backup]:
-        """Save every file the plan writes, as it is now (or that it is absent)."""
-        index: dict[str, Backup] = {}
+    def take_backups(
+        self, plan: Plan, keep: Mapping[str, Backup] | None = None
+    ) -> dict[str, Backup]:
+        """Save every file the plan writes, as it is now (or that it is absent).
+
+        ``keep``: backups already taken (a resume finishing them); only the others are
+        taken. ``backups/index.json`` is written last, atomically: while it is missing
+        the backups are incomplete, and no step has run (see ``backup_gaps``).
+
+        Raises:
+            BackupError: a path holds a FIFO, a device, a socket or a folder.
+        """
+        index: dict[str, Backup] = dict(keep or {})
         folder = self.path / "backups"
-        folder.mkdir(mode=0o700, exist_ok=True)
+        make_dir(folder, PRIVATE_DIR_MODE)
+        taken = {b.blob for b in index.values() if b.blob}
+        number = 0
         for path in plan.files():
+            if path in index:
+                continue
             local = self.host.path(path)
             if local.is_symlink():
                 index[path] = Backup(path, True, link=os.readlink(local))
                 continue
-            meta = self.host.stat(path)
-            content = self.host.read_bytes(path)
-            if meta is None or content is None:
+            found = _read_regular(local, path)
+            if found is None:
                 index[path] = Backup(path, False, missing_dirs=_missing_dirs(self.host, path))
                 continue
-            blob = f"{len(index) + 1:04d}"
+            content, meta = found
+            number += 1
+            while f"{number:04d}" in taken:
+                number += 1
+            blob = f"{number:04d}"
             self.host.write_bytes(f"{self.rel}/backups/{blob}", content, 0o600)
-            index[path] = Backup(path, True, blob, meta.mode, meta.uid, meta.gid)
+            mode = stat.S_IMODE(meta.st_mode)
+            index[path] = Backup(path, True, blob, mode, meta.st_uid, meta.st_gid)
         data = {p: b.to_json() for p, b in index.items()}
         self.host.write_bytes(
             f"{self.rel}/backups/index.json", json.dumps(data, indent=1).encode(), 0o600
         )
         self._backups = index
+        self._index_found = True
         return index
 
     def backups(self) -> dict[str, Backup]:
+        """The backups ``index.json`` lists; empty when it is missing (see ``backup_gaps``).
+
+        Raises:
+            RecordError: the index is damaged, not trusted, or names a path with ``..``.
+        """
         if self._backups is None:
-            try:
-                data = json.loads((self.path / "backups" / "index.json").read_text())
-            except FileNotFoundError:
-                data = {}
-            self._backups = {p: Backup.from_json(b) for p, b in data.items()}
+            path = self.path / "backups" / "index.json"
+            data = self._record("backups/index.json")
+            if data is None:
+                self._backups = {}
+            else:
+                raw = parse_json(path, data, self.damaged_advice)
+                self._backups = _read_index(raw, path, self.damaged_advice)
+                self._index_found = True
         return self._backups
 
+    def backup_gaps(self, plan: Plan | None = None) -> list[str]:
+        """Files the plan writes that have no usable backup, in the plan's order.
+
+        All of them when ``index.json`` is missing (the apply stopped while taking the
+        backups), else those the index lacks or whose saved content is gone.
+        """
+        index = self.backups()
+        gaps = []
+        for path in (plan or self.plan()).files():
+            backup = index.get(path)
+            if backup is None or not self.has_backup(backup):
+                gaps.append(path)
+        return gaps
+
+    @property
+    def backups_complete(self) -> bool:
+        """``index.json`` was written: every backup was taken before the first step."""
+        self.backups()
+        return self._index_found
+
+    def has_backup(self, backup: Backup) -> bool:
+        """The backup can be put back: it keeps no content, or its content is there."""
+        if not backup.exists or backup.link:
+            return True
+        try:
+            return stat.S_ISREG(os.lstat(self.backup_path(backup)).st_mode)
+        except OSError:
+            return False
+
     def backup_content(self, backup: Backup) -> bytes:
-        return (self.path / "backups" / backup.blob).read_bytes()
+        """The saved content of ``backup``.
+
+        Raises:
+            RecordError: the content is gone, or is not a file the wizard wrote.
+        """
+        path = self.backup_path(backup)
+        data = read_record(path, self.foreign_advice)
+        if data is None:
+            problem = f"missing: the saved content of {backup.path} is gone"
+            advice = f"Restore {self.host.path(backup.path)} from your own backup"
+            raise RecordError(path, problem, advice)
+        return data
 
     def backup_path(self, backup: Backup) -> Path:
         return self.path / "backups" / backup.blob
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
+def _in_plan(event: Event, stages: int, steps: int) -> bool:
+    """The event's stage and step (when it has them) exist in a plan of that size."""
+    stage = getattr(event, "stage", None)
+    step = getattr(event, "step", None)
+    if isinstance(stage, int) and not 0 <= stage < stages:
+        return False
+    return not (isinstance(step, int) and not 1 <= step <= steps)
+
+
+def _read_regular(local: Path, path: str) -> tuple[bytes, os.stat_result] | None:
+    """A file's content and status for its backup; ``None`` when it is absent.
+
+    Opened without blocking (a FIFO would wait for a writer forever), read only when
+    it is a regular file.
+    """
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
     try:
-        os.fsync(fd)
+        fd = os.open(local, flags)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    try:
+        meta = os.fstat(fd)
+        if not stat.S_ISREG(meta.st_mode):
+            raise BackupError(
+                f"cannot back up {local}: it is {file_kind(meta.st_mode)}, not a regular file, "
+                f"and the plan would replace it; move it out of the way (the plan writes {path})"
+            )
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks), meta
     finally:
         os.close(fd)
+
+
+def unbackable_files(host: Host, plan: Plan) -> list[str]:
+    """Why some files the plan writes cannot be backed up (checked before a run starts)."""
+    out = []
+    for path in plan.files():
+        try:
+            meta = os.lstat(host.path(path))
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        if not (stat.S_ISREG(meta.st_mode) or stat.S_ISLNK(meta.st_mode)):
+            out.append(f"{host.path(path)} is {file_kind(meta.st_mode)}, not a regular file")
+    return out
 
 
 # --- listing runs ------------------------------------------------------------------------
@@ -330,21 +591,33 @@ def run_info(run: RunDir, holder_token: str | None) -> RunInfo:
 
 
 def list_run_ids(host: Host) -> list[str]:
-    """The names in the runs folder, oldest first: one ``listdir``, no ``stat`` per run.
+    """The names in the runs folder, oldest first: one ``scandir``, no ``stat`` per run.
 
     Called several times per run on hosts that may keep a thousand runs (one per DHCP
     host added). A folder without ``plan.json`` (a run that died being created) is
     listed too; callers that open a run check for it (``run_ids`` does).
+
+    Raises:
+        RecordError: the runs folder is not a folder, or holds something else than
+            folders (a stray file, a link): the wizard would not know what it is.
     """
+    folder = host.path(RUNS_DIR)
     try:
-        return sorted(os.listdir(host.path(RUNS_DIR)))
-    except (FileNotFoundError, NotADirectoryError):
+        entries = list(os.scandir(folder))
+    except FileNotFoundError:
         return []
+    except NotADirectoryError:
+        raise RecordError(folder, "not a folder", _RUNS_ADVICE.format(runs=folder)) from None
+    for entry in entries:
+        # d_type from the listing: no stat per run.
+        if not entry.is_dir(follow_symlinks=False):
+            raise RecordError(entry.path, "not a run folder", _STRAY_ADVICE.format(runs=folder))
+    return sorted(entry.name for entry in entries)
 
 
 def run_ids(host: Host) -> list[str]:
     """Ids of every run directory, oldest first."""
-    return [name for name in host.list_dir(RUNS_DIR) if RunDir(host, name).exists()]
+    return [name for name in list_run_ids(host) if RunDir(host, name).exists()]
 
 
 def runs_status(host: Host) -> list[RunInfo]:

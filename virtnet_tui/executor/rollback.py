@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+from virtnet_tui.core.plan import FileStep
 from virtnet_tui.executor.apply import (
     EXIT_INCOMPLETE,
     EXIT_OK,
@@ -14,11 +15,14 @@ from virtnet_tui.executor.apply import (
     check_same_host,
     host_meta,
     locked_session,
+    refuse_unsafe,
     report_runs_changed,
 )
+from virtnet_tui.executor.confine import check_plan, check_run
 from virtnet_tui.executor.events import RollbackDone, RollbackIncomplete, RollbackStart
 from virtnet_tui.executor.journal import RunDir, RunInfo, find_run, new_token, runs_status
 from virtnet_tui.executor.recorder import Recorder
+from virtnet_tui.executor.replay import numbered_steps
 from virtnet_tui.executor.undo import Undoer
 from virtnet_tui.hosts.base import Host
 
@@ -79,6 +83,20 @@ def _changed_networks(host: Host | None, info: RunInfo) -> set[str]:
     return names
 
 
+def files_without_backup(run: RunDir) -> list[str]:
+    """Files that steps of ``run`` changed (or may have) and that have no backup."""
+    gaps = set(run.backup_gaps())
+    if not gaps:
+        return []
+    state = run.state()
+    changed = [
+        ns.step.path
+        for ns, _ in state.to_undo(numbered_steps(run.plan()))
+        if isinstance(ns.step, FileStep) and ns.step.path in gaps
+    ]
+    return sorted(set(changed))
+
+
 def rollback_run(
     host: Host,
     run_id: str | None = None,
@@ -91,6 +109,8 @@ def rollback_run(
     Raises:
         Refused: no such run, the lock is busy, or a later run still in place
             changed the same files (it must be rolled back first).
+        RecordError: a record of a run is damaged or not trusted, or names a path
+            outside the root (nothing is written then).
     """
     options = options or Options()
     callbacks = callbacks or Callbacks()
@@ -110,6 +130,18 @@ def rollback_run(
             raise Refused(
                 f"run {later.id} ({later.state}) came later and also changed "
                 f"{', '.join(shared)}; roll it back first: virtnet-wizard rollback {later.id}"
+            )
+        # Every record read and every path checked before anything is written.
+        with refuse_unsafe():
+            check_run(run)
+            check_plan(host, run.plan(), undo=True)
+        run.check_paths()
+        lacking = files_without_backup(run)
+        if lacking and callbacks.notify is not None:
+            callbacks.notify(
+                f"run {run.id} changed {', '.join(lacking)} without a backup (its apply "
+                "stopped before the backups were complete): the rest is put back, these "
+                "are left for you to restore"
             )
         rec = Recorder(run, callbacks.on_event)
         rec.emit(RollbackStart(pid=os.getpid(), token=token, host=host_meta(host)))

@@ -7,6 +7,9 @@ import fcntl
 import os
 from pathlib import Path
 
+from virtnet_tui.core.errors import RecordError
+from virtnet_tui.hosts.files import DIR_MODE, make_dirs, open_no_follow
+
 
 class LockBusy(Exception):
     """Another process holds the lock."""
@@ -19,8 +22,11 @@ class LockBusy(Exception):
 
 
 def _read_holder(fd: int) -> tuple[int | None, str]:
-    os.lseek(fd, 0, os.SEEK_SET)
-    words = os.read(fd, 200).decode(errors="replace").split()
+    try:
+        os.lseek(fd, 0, os.SEEK_SET)
+        words = os.read(fd, 200).decode(errors="replace").split()
+    except OSError:  # not a file (a folder, a FIFO): nobody's pid to name
+        return None, ""
     pid = int(words[0]) if words and words[0].isdigit() else None
     return pid, words[1] if len(words) > 1 else ""
 
@@ -38,9 +44,22 @@ class RunLock:
         self._fd: int | None = None
 
     def acquire(self) -> None:
-        """Raises ``LockBusy`` when another process (or another handle) holds it."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        """Raises ``LockBusy`` when another process (or another handle) holds it, and
+        ``UnsafePath`` when the lock is a symbolic link: root would truncate and write
+        the file it points at."""
+        make_dirs(self.path.parent, DIR_MODE)
+        try:
+            try:
+                fd = open_no_follow(self.path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
+                os.fchmod(fd, 0o644)  # readable by status, whatever the umask
+            except FileExistsError:
+                fd = open_no_follow(self.path, os.O_RDWR)
+        except IsADirectoryError:
+            raise RecordError(
+                self.path,
+                "a folder, where the wizard keeps its lock file",
+                f"No wizard made it; remove it (rmdir {self.path}) and try again",
+            ) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
@@ -50,8 +69,11 @@ class RunLock:
             pid, _ = _read_holder(fd)
             os.close(fd)
             raise LockBusy(pid, self.path) from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()} {self.token}\n".encode(), 0)
+        # Written over the old holder, then cut: a reader never sees an empty file (and
+        # so never takes a running run for an interrupted one).
+        line = f"{os.getpid()} {self.token}\n".encode()
+        os.pwrite(fd, line, 0)
+        os.ftruncate(fd, len(line))
         os.fsync(fd)
         self._fd = fd
 
@@ -74,9 +96,13 @@ class RunLock:
 
 
 def holder(path: Path) -> tuple[int | None, str] | None:
-    """The pid and token of the lock's holder, or ``None`` when nobody holds it."""
+    """The pid and token of the lock's holder, or ``None`` when nobody holds it.
+
+    Raises ``UnsafePath`` when the lock is a symbolic link (see ``RunLock.acquire``).
+    """
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        # Non-blocking: a FIFO put in the lock's place must not hang `status`.
+        fd = open_no_follow(path, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError:
         return None
     try:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
 from virtnet_tui.core.plan import CommandStep, FileStep, LibvirtStep, Step, SysctlStep
+from virtnet_tui.executor.confine import is_wizard_file
+from virtnet_tui.executor.firewall_tables import capture_made_tables
 from virtnet_tui.executor.journal import clip
 from virtnet_tui.hosts.base import CommandResult, Host
 
@@ -46,8 +47,11 @@ def quiet_libvirt() -> None:
 def capture_before(host: Host, step: Step) -> dict[str, Any]:
     """What the step's undo needs to know about the state before it (journaled first).
 
-    Files are covered by the run's backups and commands carry their own undo.
+    Files are covered by the run's backups and commands carry their own undo; a rules
+    file's restore notes the iptables tables it will make, which its undo deletes again.
     """
+    if isinstance(step, CommandStep):
+        return capture_made_tables(host, step)
     if isinstance(step, SysctlStep):
         values: dict[str, str] = {}
         for key, _ in step.settings:
@@ -97,13 +101,21 @@ def _persistent_xml(net: Any) -> str:
 def perform(host: Host, step: Step) -> StepResult:
     """Do the step. Exceptions are the caller's to journal as a failure."""
     if isinstance(step, FileStep):
-        meta = host.stat(step.path)
+        # A link is replaced by a new file: its target's owner and mode are not the file's.
+        link = host.path(step.path).is_symlink()
+        meta = None if link else host.stat(step.path)
         # An existing file keeps its owner; a new one belongs to whoever runs the wizard.
         uid, gid = (meta.uid, meta.gid) if meta is not None else (-1, -1)
         mode = step.written_mode(meta.mode if meta is not None else None)
-        host.write_bytes(step.path, step.content.encode(), mode, uid, gid)
-        if mode & 0o7000:
-            os.chmod(host.path(step.path), mode)
+        # Set-id bits too: write_bytes sets the mode after the owner.
+        host.write_bytes(
+            step.path,
+            step.content.encode(),
+            mode,
+            uid,
+            gid,
+            replace_link=not is_wizard_file(step.path),
+        )
         return StepResult(True, {"bytes": len(step.content.encode()), "mode": f"{mode:04o}"})
     if isinstance(step, CommandStep):
         result = host.run(step.argv)

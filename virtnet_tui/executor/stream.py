@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 
+from virtnet_tui.core.errors import RecordError
 from virtnet_tui.core.plan import Plan, Stage
 from virtnet_tui.executor import events as journal_events
 from virtnet_tui.executor.apply import Callbacks, Executor, Failure, Options, Outcome, Refused
@@ -152,6 +153,8 @@ def executor_events(
             events.put(_finished(outcome))
         except Refused as exc:
             events.put(Finished(2, str(exc)))
+        except RecordError as exc:  # a damaged or foreign record, as the CLI words it
+            events.put(Finished(2, f"cannot use {exc}"))
         except Exception as exc:  # the screen must always get its Finished
             events.put(Finished(1, f"internal error: {type(exc).__name__}: {exc}"))
         finally:

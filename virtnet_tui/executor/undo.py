@@ -18,11 +18,13 @@ from virtnet_tui.executor.events import (
     UndoFailed,
     UndoStart,
 )
+from virtnet_tui.executor.firewall_tables import manual_table_removal, remove_made_tables
 from virtnet_tui.executor.journal import Backup, clip
 from virtnet_tui.executor.recorder import Recorder
 from virtnet_tui.executor.replay import Need, NumberedStep, StepState, numbered_steps
 from virtnet_tui.executor.steps import quiet_libvirt
 from virtnet_tui.hosts.base import CommandResult, Host
+from virtnet_tui.hosts.files import UnsafePath, make_dirs
 
 #: What deleting commands print when the thing is already gone: the goal of the undo
 #: is reached. (A firewall rule set's undo deletes its jumps as well, which the
@@ -121,6 +123,10 @@ class Undoer:
                 if not step.undo:
                     notes.append("nothing to undo: left as it is")
                 errors = self._run_all(step.undo, need, notes)
+                if not errors:
+                    tables = remove_made_tables(self.host, step, state.before)
+                    notes += tables.notes
+                    errors += tables.errors
             elif isinstance(step, SysctlStep):
                 errors = self._undo_sysctl(state, need, notes)
             else:
@@ -169,14 +175,21 @@ class Undoer:
     def _undo_file(self, ns: NumberedStep, step: FileStep) -> list[str]:
         backup = self.run.backups().get(step.path)
         if backup is None:
-            return [f"no backup of {step.path} in {self.run.path}"]
+            why = (
+                "the backup index does not list it"
+                if self.run.backups_complete
+                else "its apply stopped before the backups were complete"
+            )
+            return [f"no backup of {step.path} in {self.run.path}: {why}"]
         earlier = self.previous_write(ns, step.path)
         if earlier is not None:
             # An earlier step of this run wrote the file: put back what it wrote.
             kept = backup.exists and not backup.link
             uid, gid = (backup.uid, backup.gid) if kept else (-1, -1)
             mode = backup.mode if kept and earlier.keep_mode else earlier.mode
-            self.host.write_bytes(step.path, earlier.content.encode(), mode, uid, gid)
+            self.host.write_bytes(
+                step.path, earlier.content.encode(), mode, uid, gid, replace_link=True
+            )
             return []
         restore_backup(self.host, self.run.backup_content, backup)
         return []
@@ -233,11 +246,13 @@ class Undoer:
         step = ns.step
         if isinstance(step, FileStep):
             backup = self.run.backups().get(step.path)
-            if backup is None:
+            if backup is None or not self.run.has_backup(backup):
                 return (f"# restore {self.host.path(step.path)} from your own backup",)
             return manual_restore(self.host, self.run.backup_path(backup), backup)
         if isinstance(step, CommandStep):
-            return tuple(shell_line(self.host, a) for a in step.undo)
+            return tuple(shell_line(self.host, a) for a in step.undo) + tuple(
+                manual_table_removal(self.host, step, state.before)
+            )
         if isinstance(step, SysctlStep):
             values = state.before.get("values", {})
             return tuple(
@@ -251,14 +266,16 @@ class Undoer:
             return manual_update(step, before)
         if step.op == "domain-define":
             if before.get("exists") and before.get("xml"):
-                saved = self.run.file(f"domain-{step.domain}-step{ns.number}.xml")
-                saved.write_text(str(before["xml"]))
+                saved = self.run.write_file(
+                    f"domain-{step.domain}-step{ns.number}.xml", str(before["xml"])
+                )
                 return (f"virsh define {shlex.quote(str(saved))}",)
             return (f"virsh undefine {shlex.quote(step.domain)}",)
         if step.op == "net-define":
             if before.get("exists") and before.get("xml"):
-                saved = self.run.file(f"libvirt-{name}-step{ns.number}.xml")
-                saved.write_text(str(before["xml"]))
+                saved = self.run.write_file(
+                    f"libvirt-{name}-step{ns.number}.xml", str(before["xml"])
+                )
                 return (f"virsh net-define {shlex.quote(str(saved))}",)
             return (f"virsh net-destroy {name}", f"virsh net-undefine {name}")
         if step.op == "net-autostart":
@@ -272,25 +289,32 @@ class Undoer:
 
 def restore_backup(host: Host, read_blob: Callable[[Backup], bytes], backup: Backup) -> None:
     """Put a file back exactly as the backup found it: content, mode and owner, or absent."""
-    local = host.path(backup.path)
+    # Inside the root only (UnsafePath). A link found where the file goes is replaced,
+    # never written through.
+    local = host.write_path(backup.path)
     if backup.link:
         if local.is_symlink() or local.exists():
             local.unlink()
-        local.parent.mkdir(parents=True, exist_ok=True)
+        make_dirs(local.parent)
         os.symlink(backup.link, local)
         return
     if backup.exists:
-        host.write_bytes(backup.path, read_blob(backup), backup.mode, backup.uid, backup.gid)
-        if backup.mode & 0o7000:
-            # chown clears the set-id bits, even for root: set the mode once more.
-            os.chmod(local, backup.mode)
+        # Mode after owner (write_bytes), so that set-id bits survive the chown.
+        host.write_bytes(
+            backup.path,
+            read_blob(backup),
+            backup.mode,
+            backup.uid,
+            backup.gid,
+            replace_link=True,
+        )
         return
     host.remove(backup.path)
     for folder in reversed(backup.missing_dirs):
         try:
-            host.path(folder).rmdir()
-        except OSError:
-            break  # not empty: something else lives there now
+            host.write_path(folder, folder=True).rmdir()
+        except (OSError, UnsafePath):
+            break  # not empty, or no longer a folder of the root: leave it
 
 
 def manual_restore(host: Host, blob: os.PathLike[str], backup: Backup) -> tuple[str, ...]:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Literal
+
+from virtnet_tui.hosts.files import UnsafePath, escaping_link, write_atomically
 
 if TYPE_CHECKING:
     import libvirt
@@ -40,35 +41,6 @@ class FileMeta:
     mode: int
     uid: int
     gid: int
-
-
-def write_atomically(
-    target: Path, content: bytes, mode: int = 0o644, uid: int = -1, gid: int = -1
-) -> None:
-    """Write atomically: a temp file in the same folder, fsync, rename, fsync the folder.
-
-    A crash leaves either the old file or the new one, never a mix.
-    """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-            handle.flush()
-            # chown before chmod: changing the owner clears set-uid and set-gid bits.
-            if uid != -1 or gid != -1:
-                os.fchown(handle.fileno(), uid, gid)
-            os.fchmod(handle.fileno(), mode)
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    dir_fd = os.open(target.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
 
 
 class Host(ABC):
@@ -146,17 +118,52 @@ class Host(ABC):
             return None
         return FileMeta(mode=st.st_mode & 0o7777, uid=st.st_uid, gid=st.st_gid)
 
+    def write_path(self, path: str, *, folder: bool = False) -> Path:
+        """Where the plan's absolute ``path`` lives, to be written (or made, ``folder``).
+
+        Raises ``UnsafePath`` when the path climbs with ``..``, or when a folder on the
+        way (``path`` itself too, when it is a ``folder``) is a symbolic link leading
+        outside the root: the kernel would follow it and the write would land outside.
+        A link that stays inside the root is followed. On the machine itself (root
+        ``/``) nothing leads outside: a folder link there (``/etc/network`` kept on
+        another disk) is the system's own configuration.
+        """
+        local = self.path(path)
+        if ".." in PurePosixPath(path).parts:
+            raise UnsafePath(local, "the path climbs with '..'; the wizard writes only below it")
+        if self.root == Path("/"):
+            return local
+        found = escaping_link(self.root, local if folder else local.parent)
+        if found is not None:
+            link, target = found
+            raise UnsafePath(
+                local,
+                f"the folder {link} is a symbolic link to {target}, outside the root "
+                f"{self.root}; the wizard writes only inside the root it was given. "
+                "Make the link point inside the root (or remove it) and run again",
+            )
+        return local
+
     def write_bytes(
-        self, path: str, content: bytes, mode: int = 0o644, uid: int = -1, gid: int = -1
+        self,
+        path: str,
+        content: bytes,
+        mode: int = 0o644,
+        uid: int = -1,
+        gid: int = -1,
+        *,
+        replace_link: bool = False,
     ) -> None:
-        """Write the file atomically (see ``write_atomically``)."""
-        write_atomically(self.path(path), content, mode, uid, gid)
+        """Write the file atomically (see ``write_atomically``), inside the root
+        (``write_path``); a symbolic link at ``path`` is refused unless ``replace_link``."""
+        write_atomically(self.write_path(path), content, mode, uid, gid, replace_link=replace_link)
 
     def write_text(self, path: str, content: str, mode: int = 0o644) -> None:
         self.write_bytes(path, content.encode(), mode)
 
     def remove(self, path: str) -> None:
-        self.path(path).unlink(missing_ok=True)
+        """Remove the file (a link itself, never what it points at), inside the root."""
+        self.write_path(path).unlink(missing_ok=True)
 
     # --- commands ----------------------------------------------------------
     def wrap(self, argv: Sequence[str]) -> list[str]:

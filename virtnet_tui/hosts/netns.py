@@ -54,16 +54,27 @@ class NetnsHost(Host):
     def _prepare(self) -> None:
         """Give the root its private /run before anything is written or run."""
         if self.mapped and not self._prepared:
-            from virtnet_tui.hosts.netns_exec import prepare_root
+            from virtnet_tui.hosts.netns_exec import ROOT_SYMLINKS, prepare_root
 
+            # It makes ROOT/run and the links ROOT/var/run...: never through a folder
+            # leading outside the root.
+            for path in ("/run", *ROOT_SYMLINKS):
+                self.write_path(path)
             prepare_root(str(self.root))
             self._prepared = True
 
     def write_bytes(
-        self, path: str, content: bytes, mode: int = 0o644, uid: int = -1, gid: int = -1
+        self,
+        path: str,
+        content: bytes,
+        mode: int = 0o644,
+        uid: int = -1,
+        gid: int = -1,
+        *,
+        replace_link: bool = False,
     ) -> None:
         self._prepare()
-        super().write_bytes(path, content, mode, uid, gid)
+        super().write_bytes(path, content, mode, uid, gid, replace_link=replace_link)
 
     def wrap(self, argv: Sequence[str]) -> list[str]:
         prefix = ["ip", "netns", "exec", self.netns]

@@ -271,15 +271,27 @@ def _make_mount_point(path: str, folder: bool) -> None:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
 
 
+def _make_dirs(folder: str) -> None:
+    """Make ``folder`` and its missing parents with mode 0755, whatever the umask."""
+    if os.path.isdir(folder):
+        return
+    _make_dirs(os.path.dirname(folder))
+    try:
+        os.mkdir(folder, 0o755)
+    except FileExistsError:
+        return  # made meanwhile by a command started beside this one
+    os.chmod(folder, 0o755)  # mkdir's mode went through the umask
+
+
 def prepare_root(root: str) -> None:
     """Give ROOT its private /run and the machine's /var/run-style links (relative)."""
-    os.makedirs(os.path.join(root, "run"), mode=0o755, exist_ok=True)
+    _make_dirs(os.path.join(root, "run"))
     for link in ROOT_SYMLINKS:
         if _kind(link) != "link" or _kind(root + link) != "":
             continue
         dest = _link_target(link, "/")
         target = os.path.relpath(dest, os.path.dirname(link))
-        os.makedirs(os.path.dirname(root + link), exist_ok=True)
+        _make_dirs(os.path.dirname(root + link))
         try:
             os.symlink(target, root + link)
         except FileExistsError:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from virtnet_tui.hosts.base import CommandResult, Host, HostKind
+from virtnet_tui.hosts.files import append_bytes, make_dirs, write_atomically
 
 if TYPE_CHECKING:
     import libvirt
@@ -82,14 +83,19 @@ class SandboxHost(Host):
                 )
             return CommandResult(tuple(argv), 0, str(canned), "")
         self.recorded.commands.append(tuple(argv))
-        log = self.path("/" + SANDBOX_COMMAND_LOG)
-        log.parent.mkdir(parents=True, exist_ok=True)
-        with log.open("a") as handle:
-            handle.write(json.dumps(list(argv)) + "\n")
+        log = self.write_path("/" + SANDBOX_COMMAND_LOG)
+        make_dirs(log.parent)
+        append_bytes(log, (json.dumps(list(argv)) + "\n").encode(), 0o644)
         return CommandResult(tuple(argv), 0, "", "")
 
     def _libvirt_dir(self) -> Path:
         return self.path("/" + SANDBOX_LIBVIRT_DIR)
+
+    def _made_libvirt_dir(self) -> Path:
+        """The libvirt folder, made (inside the root) when it is missing."""
+        folder = self.write_path("/" + SANDBOX_LIBVIRT_DIR, folder=True)
+        make_dirs(folder)
+        return folder
 
     def libvirt_uri(self) -> str:
         return f"test://{self._node_xml()}"
@@ -100,8 +106,7 @@ class SandboxHost(Host):
         Made again only when a saved file changed since this host last made it: a
         network with a thousand DHCP hosts is costly to read on every connection.
         """
-        folder = self._libvirt_dir()
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = self._made_libvirt_dir()
         out = folder.parent / "node.xml"
         networks = sorted(folder.glob("*.xml"))
         # VMs (test-driver domains) only when some were saved or seeded: none by default.
@@ -116,7 +121,9 @@ class SandboxHost(Host):
             # a fresh libvirt install has one, so the sandbox has one too.
             network_parts = [_DEFAULT_NETWORK_XML]
         parts = network_parts + _valid_xml(domains)
-        out.write_text("<node>\n" + "\n".join(parts) + "\n</node>\n")
+        # A cache, made again from the saved files when lost: no fsync.
+        text = "<node>\n" + "\n".join(parts) + "\n</node>\n"
+        write_atomically(out, text.encode(), 0o644, sync=False)
         self._node_signature = signature
         return out
 
@@ -147,8 +154,7 @@ class SandboxHost(Host):
         return data if isinstance(data, dict) else {}
 
     def libvirt_saved(self, conn: libvirt.virConnect) -> None:
-        folder = self._libvirt_dir()
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = self._made_libvirt_dir()
         state: dict[str, dict[str, bool]] = {}
         names = set()
         for net in conn.listAllNetworks():
@@ -164,12 +170,12 @@ class SandboxHost(Host):
         for stale in folder.glob("*.xml"):
             if stale.stem not in names:
                 stale.unlink()
-        marker = folder / ".empty"
+        marker = f"/{SANDBOX_LIBVIRT_DIR}/.empty"
         if names:
-            marker.unlink(missing_ok=True)
-        else:
+            self.remove(marker)
+        elif not self.exists(marker):
             # Remember that even the default network is gone.
-            marker.touch()
+            self.write_bytes(marker, b"")
         self.write_text("/" + f"{SANDBOX_LIBVIRT_DIR}/state.json", json.dumps(state, indent=1))
         self._save_domains(conn)
 

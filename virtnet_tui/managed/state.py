@@ -25,7 +25,7 @@ from virtnet_tui.core.changes.records import (
     change_from_json,
     fold_change,
 )
-from virtnet_tui.core.errors import AnswersError, FieldError
+from virtnet_tui.core.errors import AnswersError, FieldError, RecordError
 from virtnet_tui.executor.journal import (
     RUNS_DIR,
     STATE_DIR,
@@ -35,6 +35,7 @@ from virtnet_tui.executor.journal import (
     run_info,
     runs_status,
 )
+from virtnet_tui.executor.records import read_record
 from virtnet_tui.hosts.base import Host
 
 if TYPE_CHECKING:
@@ -90,13 +91,16 @@ def _fingerprint(host: Host, ids: list[str]) -> dict[str, Any]:
 
 
 def _read_file(host: Host) -> State | None:
-    text = host.read_text(STATE_PATH)
-    if text is None:
-        return None
+    """The saved state; ``None`` when there is none, or none to trust: a damaged file
+    (any shape, any depth), a folder, a file someone else owns or may write. The runs
+    then say what the state is (``load_state`` rebuilds it from them)."""
     try:
-        return State.from_json(json.loads(text))
-    except (ValueError, KeyError, TypeError):
-        # A damaged or foreign file: the runs say what the state is.
+        data = read_record(host.path(STATE_PATH), "")
+        if data is None:
+            return None
+        raw = json.loads(data.decode("utf-8"))
+        return State.from_json(raw) if isinstance(raw, dict) else None
+    except (RecordError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return None
 
 
@@ -148,12 +152,12 @@ def read_change(run: RunDir) -> Change | None:
     change_file = run.file(CHANGE_FILE)
     if change_file.is_file():
         try:
-            return change_from_json(json.loads(change_file.read_text()))
-        except (ValueError, KeyError, TypeError):
+            return change_from_json(json.loads(change_file.read_bytes().decode("utf-8")))
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
             return None
     try:
-        text = run.file("answers.toml").read_text()
-    except FileNotFoundError:
+        text = run.file("answers.toml").read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
         return None
     if not text.strip():
         return None

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from virtnet_tui.hosts.files import make_dirs
 from virtnet_tui.hosts.sandbox import (
     SANDBOX_DOMAINS_SUBDIR,
     SANDBOX_ENVIRON,
@@ -334,7 +335,7 @@ def seed_demo_host(root: Path, kind: str = DEFAULT_DEMO) -> None:
             host.write_text(path, text, mode=0o600 if path.startswith("/etc/netplan/") else 0o644)
     # The probe tells systemd by this folder, and what is installed by its programs: libvirt
     # (which brought dnsmasq and iptables along) and nftables, as on a Debian 12 KVM host.
-    host.path("/run/systemd/system").mkdir(parents=True, exist_ok=True)
+    make_dirs(host.write_path("/run/systemd/system", folder=True))
     for program in DEMO_PROGRAMS:
         if not host.exists(program):
             name = program.rsplit("/", 1)[-1]

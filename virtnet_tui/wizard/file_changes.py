@@ -7,12 +7,14 @@ compares them with the plan's, for the Preview screen.
 from __future__ import annotations
 
 import difflib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from virtnet_tui.core.plan import FileStep, Plan
 from virtnet_tui.hosts.base import Host
+from virtnet_tui.hosts.files import make_dirs
 
 Status = Literal["new", "changed", "unchanged"]
 
@@ -89,7 +91,10 @@ def export_text(path: str, text: str, mode: int = 0o644) -> Path:
     copies for the operator, not part of the plan.
     """
     target = Path(path).expanduser()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text)
-    target.chmod(mode)
+    make_dirs(target.parent)  # 0755 whatever the umask
+    # Made with its mode from the start: never readable by others for a moment.
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, mode & 0o700)
+    with os.fdopen(fd, "w") as handle:
+        os.fchmod(handle.fileno(), mode)
+        handle.write(text)
     return target.resolve()

@@ -3,10 +3,60 @@
 from __future__ import annotations
 
 from virtnet_tui.core.model import NetworkSpec
-from virtnet_tui.core.plan import Check, LibvirtStep, Stage
+from virtnet_tui.core.plan import Check, LibvirtStep, Stage, SysctlStep
 from virtnet_tui.core.recipes.builder import PlanBuilder
 from virtnet_tui.core.recipes.common import static_route_todos, vm_notes
 from virtnet_tui.core.render.libvirt_xml import render_network_xml
+
+#: ``(table, built-in chain, chain)``: the chains libvirt's iptables backend makes for all
+#: of its networks the first time it starts one, with one jump each from the built-in
+#: chain, in iptables and ip6tables alike. Stopping and undefining a network leaves them.
+LIBVIRT_CHAINS: tuple[tuple[str, str, str], ...] = (
+    ("filter", "INPUT", "LIBVIRT_INP"),
+    ("filter", "FORWARD", "LIBVIRT_FWX"),
+    ("filter", "FORWARD", "LIBVIRT_FWI"),
+    ("filter", "FORWARD", "LIBVIRT_FWO"),
+    ("filter", "OUTPUT", "LIBVIRT_OUT"),
+    ("nat", "POSTROUTING", "LIBVIRT_PRT"),
+    ("mangle", "POSTROUTING", "LIBVIRT_PRT"),
+)
+
+
+def leftovers_warning() -> str:
+    """What rolling back a libvirt network leaves, because libvirt made it, not the wizard."""
+    by_table: dict[str, list[str]] = {}
+    for table, _, chain in LIBVIRT_CHAINS:
+        by_table.setdefault(table, []).append(chain)
+    # Tables that hold the same chains are named together: "LIBVIRT_PRT in nat and mangle".
+    tables_of: dict[tuple[str, ...], list[str]] = {}
+    for table, chains in by_table.items():
+        tables_of.setdefault(tuple(chains), []).append(table)
+    listed = "; ".join(f"{', '.join(c)} in {' and '.join(t)}" for c, t in tables_of.items())
+    builtins = ", ".join(dict.fromkeys(b for _, b, _ in LIBVIRT_CHAINS))
+    return (
+        "Rolling back a libvirt network stops and undefines it and puts back the forwarding "
+        "settings found before, but leaves what libvirt made for all of its networks. With "
+        f"its iptables firewall backend: the chains {listed}, with their jumps from "
+        f"{builtins}, in iptables and ip6tables. With its nftables backend (libvirt 10.4 and "
+        "later): its libvirt_network tables. Empty once no libvirt network runs, they filter "
+        "nothing, and libvirt makes them again when it starts a network."
+    )
+
+
+def _forwarding(spec: NetworkSpec) -> SysctlStep:
+    """What libvirt switches on when it starts a routed or NAT network, done by the plan.
+
+    libvirt never switches it off again; done here, the step journals the values it
+    found, and rollback puts them back.
+    """
+    settings = [("net.ipv4.ip_forward", "1")] if spec.ipv4 else []
+    if spec.ipv6:
+        settings.append(("net.ipv6.conf.all.forwarding", "1"))
+    return SysctlStep(
+        tuple(settings),
+        description=f"turn on forwarding now, as libvirt does when it starts {spec.name} "
+        "(rollback puts back the values found)",
+    )
 
 
 def build(b: PlanBuilder, spec: NetworkSpec) -> None:
@@ -27,6 +77,7 @@ def build(b: PlanBuilder, spec: NetworkSpec) -> None:
                 LibvirtStep(
                     "net-autostart", spec.name, description=f"start {spec.name} at every boot"
                 ),
+                _forwarding(spec),
                 LibvirtStep("net-start", spec.name, description=f"start {spec.name} now"),
             ),
             checks=(Check("net-active", spec.name), Check("link-up", spec.bridge)),
@@ -47,4 +98,5 @@ def build(b: PlanBuilder, spec: NetworkSpec) -> None:
             f"libvirt inserts its own iptables rules for {spec.name}; choose custom-nat to keep "
             "full control of the firewall or to forward ports without libvirt's hook scripts."
         )
+    b.warn(leftovers_warning())
     vm_notes(b, spec)

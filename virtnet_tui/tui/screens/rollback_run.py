@@ -171,6 +171,7 @@ class RollbackRunScreen(WizardScreen):
 
     @work(thread=True, exclusive=True, group="rollback")
     def _rollback(self, run_id: str) -> None:
+        from virtnet_tui.core.errors import RecordError
         from virtnet_tui.executor.apply import Callbacks, Refused
         from virtnet_tui.executor.rollback import rollback_run
         from virtnet_tui.managed.state import follow_runs
@@ -181,6 +182,9 @@ class RollbackRunScreen(WizardScreen):
             )
         except Refused as exc:
             self.app.call_from_thread(self._done, None, str(exc))
+            return
+        except RecordError as exc:  # a damaged or foreign record: named, nothing written
+            self.app.call_from_thread(self._done, None, f"cannot use {exc}")
             return
         self.app.call_from_thread(self._done, outcome, "")
 

@@ -46,6 +46,7 @@ class StatusScreen(WizardScreen):
     def _read(self) -> None:
         """The same report as ``virtnet-wizard status``, off the UI thread."""
         from virtnet_tui.executor.journal import runs_status
+        from virtnet_tui.hosts.files import UnsafePath
         from virtnet_tui.managed.state import load_state
         from virtnet_tui.managed.status_report import network_statuses, networks_text
 
@@ -55,6 +56,8 @@ class StatusScreen(WizardScreen):
             lines = [*networks, "", *runs_lines(runs_status(host))]
         except PermissionError as exc:
             lines = [f"Cannot read {exc.filename}: it is readable by root only."]
+        except UnsafePath as exc:  # a symbolic link at the lock: never followed
+            lines = [f"Cannot read the runs: {exc}"]
         self.app.call_from_thread(self._show, "\n".join(lines))
 
     def _show(self, text: str) -> None:
