@@ -20,15 +20,15 @@ from support.netns import Netns
 
 from e2e.networkd import Networkd, networkd_in
 from e2e.test_bridged import MAX_OUTAGE, _lost_seconds, _start_pinging, _stop_pinging
-from e2e.test_faults_netns import state_diff
 from e2e.topology import (
     HOST_MAC,
     Topology,
     dhcp_lease,
+    full_state,
     lan_uplink,
-    net_state,
     plug_vm,
     settle,
+    state_diff,
     wait_until,
 )
 from e2e.wizard import Applied, apply_answers
@@ -169,7 +169,7 @@ def test_bridges_on_a_networkd_host_apply_survive_a_restart_and_roll_back(
         pytest.skip("netplan is not installed (netplan.io)")
     with stack_host(kind, topo, root, tmp_path) as daemon:
         host, lan = topo["host"], topo["lan"]
-        before, files_before = net_state(host), files_under(root)
+        before, files_before = full_state(host), files_under(root)
 
         applied, lost = _apply_while_pinging(host, lan, root)
         print(f"{kind}: bridging the uplink lost {lost:.2f} s of replies")
@@ -200,9 +200,9 @@ def test_bridges_on_a_networkd_host_apply_survive_a_restart_and_roll_back(
 
         applied.rollback()
         settle(host)
-        _wait_for(lambda: net_state(host) == before, seconds=10)
-        assert state_diff(before, net_state(host)) == [], (
-            "\n".join(state_diff(before, net_state(host)))
+        _wait_for(lambda: full_state(host) == before, seconds=10)
+        assert state_diff(before, full_state(host)) == [], (
+            "\n".join(state_diff(before, full_state(host)))
             + daemon.logs()[-1500:]
             + host.run("ip", "link").stdout
         )

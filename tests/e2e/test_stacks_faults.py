@@ -17,9 +17,8 @@ from pathlib import Path
 import pytest
 from support.netns import Netns, netns_unavailable
 
-from e2e.test_faults_netns import state_diff
 from e2e.test_stacks import HOSTS, files_under, stack_host
-from e2e.topology import HOST_MAC, live_processes, net_state, settle, topology
+from e2e.topology import HOST_MAC, full_state, live_processes, settle, state_diff, topology
 from e2e.wizard import wizard
 from virtnet_tui.core.answers import load_answers
 from virtnet_tui.core.model import HostFacts
@@ -92,7 +91,7 @@ class StackHosts:
                 root.mkdir(parents=True)
                 stack.enter_context(stack_host(kind, topo, root, root.parent))
                 host = topo["host"]
-                self.made[kind] = StackHost(stack, host, root, net_state(host), files_under(root))
+                self.made[kind] = StackHost(stack, host, root, full_state(host), files_under(root))
             except BaseException:
                 stack.close()
                 raise
@@ -147,9 +146,9 @@ def test_a_fault_in_the_stacks_stages_rolls_back(
         assert "dnsmasq" not in live_processes(made.host)
         settle(made.host)
         deadline = time.monotonic() + 5  # networkd configures eth0 again a moment later
-        while net_state(made.host) != made.before and time.monotonic() < deadline:
+        while full_state(made.host) != made.before and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert state_diff(made.before, net_state(made.host)) == []
+        assert state_diff(made.before, full_state(made.host)) == []
         assert files_under(made.root) == made.files
         shutil.rmtree(made.root / WIZARD_DIR)  # the next case starts with no run
         passed = True
