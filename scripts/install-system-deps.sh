@@ -19,6 +19,9 @@ packages=(
     # tests start inside a namespace with its files under a test folder (the qemu
     # driver is a hard dependency of libvirt-daemon; no qemu binaries are installed)
     udhcpc iputils-ping libvirt-daemon libvirt-daemon-driver-qemu
+    # netplan's own reader (`netplan generate --root-dir`) validates the YAML the recipes
+    # write, and a private dbus-daemon lets a test's systemd-networkd take `networkctl reload`
+    netplan.io dbus
 )
 
 missing=()

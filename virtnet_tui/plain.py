@@ -134,9 +134,10 @@ class PlainWizard:
         self.form.probe_problems = result.problems
         self.form.managed = _managed_state(self.host)
         f = result.facts
+        stack = f" ({f.netconfig})" if f.netconfig else ""
         self.say(
-            f"Found {f.hostname}: {f.distro} {f.distro_version}, uplink {f.uplink_interface} "
-            f"{f.ipv4 or '(no IPv4)'}"
+            f"Found {f.hostname}: {f.distro} {f.distro_version}{stack}, uplink "
+            f"{f.uplink_interface} {f.ipv4 or '(no IPv4)'}"
         )
         for problem in result.problems:
             self.say(f"  ! {problem}")

@@ -20,6 +20,7 @@ from virtnet_tui.core.model import (
     DISTROS,
     FIREWALLS,
     IPV6_MODES,
+    NETCONFIGS,
     NETWORK_TYPES,
     PROTOS,
     SITES,
@@ -182,7 +183,11 @@ def test_networks_keep_file_order() -> None:
         (SITUATION + "firewall = 'iptables'\n", "situation.firewall", "'libvirt', 'manual'"),
         ('[situation]\nsite = "cloud"\nuplink = "ethernet"\n', "situation.site", "'homelab'"),
         (SITUATION + "[host]\nmac = 1\n", "host.mac", "must be a string"),
-        (SITUATION + "[host]\ndistro = 'arch'\n", "host.distro", "'debian', 'rhel', 'fedora'"),
+        (
+            SITUATION + "[host]\ndistro = 'arch'\n",
+            "host.distro",
+            "'debian', 'ubuntu', 'rhel', 'fedora'",
+        ),
         (SITUATION + "[host]\nssh_port = '22'\n", "host.ssh_port", "must be an integer"),
         (SITUATION + "[host]\nused_bridges = 'br0'\n", "host.used_bridges", "array of strings"),
         (SITUATION + "[host]\nused_bridges = ['a', 2]\n", "host.used_bridges[1]", "string"),
@@ -400,6 +405,8 @@ def _host_and_given(draw: st.DrawFn) -> tuple[HostFacts, tuple[str, ...]]:
         default = getattr(HostFacts(), key)
         if key == "distro":
             values[key] = draw(st.sampled_from(DISTROS))
+        elif key == "netconfig":
+            values[key] = draw(st.sampled_from(("", *NETCONFIGS)))
         elif isinstance(default, bool):
             values[key] = draw(st.booleans())
         elif isinstance(default, int):
@@ -469,7 +476,7 @@ def test_round_trip_of_any_answers(answers: Answers) -> None:
 
 _PLAUSIBLE = st.sampled_from(
     [
-        *SITES, *UPLINKS, *FIREWALLS, *DISTROS, *NETWORK_TYPES, *IPV6_MODES, *PROTOS,
+        *SITES, *UPLINKS, *FIREWALLS, *DISTROS, *NETCONFIGS, *NETWORK_TYPES, *IPV6_MODES, *PROTOS,
         "192.168.100.1/24", "192.168.100.0/24", "192.168.100.2", "192.168.100.255",
         "192.168.100.77", "203.0.113.86/28", "203.0.113.88/29", "203.0.113.81", "10.0.0.1/31",
         "2001:db8::1/64", "2001:db8:aa::1/64", "2001:db8:aa::/80", "fe80::1", "fe80::1%eth0",

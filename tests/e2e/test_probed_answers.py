@@ -58,7 +58,13 @@ def test_a_bridged_network_takes_the_probed_uplink(topo: Topology, root: Path) -
     host = topo.add("host")
     topo.add("lan")
     lan_uplink(topo)
+    # What configures eth0 is probed too: here ifupdown, with a stanza for it.
+    (root / "etc/network").mkdir(parents=True)
+    (root / "etc/network/interfaces").write_text(
+        "auto eth0\niface eth0 inet static\n    address 198.51.100.2/24\n    gateway 198.51.100.1\n"
+    )
     data = plan_json(ANSWERS / "bridged-probed.toml", host.name, root)
+    assert data["host"]["probed"]["netconfig"] == "ifupdown"  # type: ignore[index]
     files = {
         step["path"]: step["content"]
         for stage in data["stages"]  # type: ignore[attr-defined]

@@ -141,6 +141,7 @@ def test_demo_sandbox_gives_the_demo_host(tmp_path: Path) -> None:
         distro="debian",
         distro_version="12",
         network_manager=False,
+        netconfig="ifupdown",
         systemd=True,
         uplink_interface="eth0",
         wireless_interface="",

@@ -24,7 +24,7 @@ from virtnet_tui.probe.parse import (
     ("text", "family", "version"),
     [
         ('ID=debian\nVERSION_ID="12"\n', "debian", "12"),
-        ('ID=ubuntu\nID_LIKE=debian\nVERSION_ID="22.04"\n', "debian", "22.04"),
+        ('ID=ubuntu\nID_LIKE=debian\nVERSION_ID="22.04"\n', "ubuntu", "22.04"),
         ('ID="rocky"\nID_LIKE="rhel centos fedora"\nVERSION_ID="9.3"\n', "rhel", "9.3"),
         ('ID="centos"\nVERSION_ID="7"\n', "rhel", "7"),
         ("ID=fedora\nVERSION_ID=40\n", "fedora", "40"),

@@ -28,6 +28,7 @@ INTERNAL = re.compile(r"network\[|\bhost\.|\bsituation\.|\[\[|(?<![\w-])--[a-z]"
         ("situation.vms", "VMs that need an address of their own"),
         ("host.gateway4", "IPv4 gateway"),
         ("host.used_subnets[0]", "The subnets already in use on the host"),
+        ("host.netconfig", "The host's network stack (what configures the uplink)"),
     ],
 )
 def test_a_path_reads_as_the_screen_labels_its_field(path: str, label: str) -> None:

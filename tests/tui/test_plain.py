@@ -60,6 +60,8 @@ def test_plain_mode_asks_everything_and_ends_with_the_plan(tmp_path: Path) -> No
     # The hint is a command that works as shown: on the same sandbox, with the file saved.
     hint = f"virtnet-wizard --sandbox {sandbox} apply --answers {tmp_path / 'virtnet-answers.toml'}"
     assert "".join(f"Apply it with: {hint}".split()) in "".join(output.split())  # wrapped or not
+    # The probe's summary names the stack that configures the uplink.
+    assert "Found demo: debian 12 (ifupdown), uplink eth0 203.0.113.10/24" in output
     answers = load_answers(tmp_path / "virtnet-answers.toml")
     assert answers.situation.public_ipv4 == 0
     assert answers.situation.firewall == "manual"

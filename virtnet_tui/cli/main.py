@@ -17,6 +17,9 @@ from virtnet_tui.hosts.files import UnsafePath, make_dirs
 EXIT_OK = 0
 EXIT_INTERNAL = 1
 EXIT_BAD_INPUT = 2
+#: The demo hosts a new sandbox can be seeded with (``probe.demo.DEMOS``; a test keeps
+#: the two the same, so that parsing the command line imports nothing more).
+DEMO_KINDS = ("debian-12", "ubuntu-24.04", "debian-13-networkd")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -38,6 +41,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--sandbox",
         metavar="DIR",
         help="run the wizard against a sandbox host kept in DIR (nothing on this machine changes)",
+    )
+    parser.add_argument(
+        "--demo",
+        metavar="KIND",
+        choices=DEMO_KINDS,
+        default=DEMO_KINDS[0],
+        help="the demo host a new --sandbox DIR is seeded with: "
+        + ", ".join(DEMO_KINDS)
+        + f" (default {DEMO_KINDS[0]})",
     )
     parser.add_argument(
         "--plain",
@@ -83,7 +95,7 @@ def _global_flags(args: argparse.Namespace) -> str | None:
         from virtnet_tui.probe.demo import seed_demo_host
 
         make_dirs(sandbox)
-        seed_demo_host(sandbox)
+        seed_demo_host(sandbox, args.demo)
     args.root = str(sandbox)
     return None
 

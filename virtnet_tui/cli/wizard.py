@@ -10,22 +10,24 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from virtnet_tui.core.plan import Plan
     from virtnet_tui.executor.progress import EventSource
     from virtnet_tui.hosts.base import Host
     from virtnet_tui.tui.app import WizardApp
 
 
-def _seed_demo(root: Path) -> None:
-    from virtnet_tui.probe.demo import seed_demo_host
+def _demo_seeder(kind: str) -> Callable[[Path], None]:
+    def seed(root: Path) -> None:
+        from virtnet_tui.probe.demo import seed_demo_host
 
-    seed_demo_host(root)
+        seed_demo_host(root, kind)
+
+    return seed
 
 
 def _applier(app: WizardApp) -> Callable[[Plan, Host], EventSource]:
@@ -59,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
         root = Path(args.sandbox)
         make_dirs(root)
         host = SandboxHost(root)
-        seed = _seed_demo
+        seed = _demo_seeder(getattr(args, "demo", "debian-12"))
     else:
         host = RealHost()
         seed = None

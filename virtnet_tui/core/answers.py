@@ -40,7 +40,7 @@ from virtnet_tui.core.model import (
 T = TypeVar("T")
 
 #: HostFacts fields that only the probe fills in; they have no key in the file.
-_PROBE_ONLY = frozenset({"files"})
+_PROBE_ONLY = frozenset({"files", "netconfig_problem"})
 #: ``[[network]]`` keys whose TOML spelling differs from the model field.
 _NETWORK_TABLE_KEYS = {"dhcp_host": "dhcp_hosts", "forward": "forwards"}
 _REQUIRED: dict[type, frozenset[str]] = {

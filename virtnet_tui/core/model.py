@@ -8,7 +8,10 @@ from typing import Literal
 Site = Literal["dedicated", "homelab"]
 Uplink = Literal["ethernet", "wireless", "both"]
 Firewall = Literal["libvirt", "manual"]
-Distro = Literal["debian", "rhel", "fedora"]
+Distro = Literal["debian", "ubuntu", "rhel", "fedora"]
+NetConfig = Literal["ifupdown", "ifcfg", "networkmanager", "networkd", "netplan"]
+#: A host's network stack as the answers give it: "" when it is not known.
+HostNetConfig = Literal["", "ifupdown", "ifcfg", "networkmanager", "networkd", "netplan"]
 NetworkType = Literal["bridged", "routed", "nat", "custom-routed", "custom-nat"]
 Ipv6Mode = Literal["slaac", "dhcpv6", "none"]
 Family = Literal["ipv4", "ipv6", "both"]
@@ -17,7 +20,10 @@ Proto = Literal["tcp", "udp"]
 SITES: tuple[Site, ...] = ("dedicated", "homelab")
 UPLINKS: tuple[Uplink, ...] = ("ethernet", "wireless", "both")
 FIREWALLS: tuple[Firewall, ...] = ("libvirt", "manual")
-DISTROS: tuple[Distro, ...] = ("debian", "rhel", "fedora")
+DISTROS: tuple[Distro, ...] = ("debian", "ubuntu", "rhel", "fedora")
+NETCONFIGS: tuple[NetConfig, ...] = ("ifupdown", "ifcfg", "networkmanager", "networkd", "netplan")
+#: Distributions laid out like Debian: apt, /etc/network, Debian's package names.
+DEBIAN_FAMILY: frozenset[Distro] = frozenset({"debian", "ubuntu"})
 NETWORK_TYPES: tuple[NetworkType, ...] = ("bridged", "routed", "nat", "custom-routed", "custom-nat")
 IPV6_MODES: tuple[Ipv6Mode, ...] = ("slaac", "dhcpv6", "none")
 PROTOS: tuple[Proto, ...] = ("tcp", "udp")
@@ -55,6 +61,10 @@ class HostFacts:
     distro: Distro = "debian"
     distro_version: str = ""
     network_manager: bool = False
+    netconfig: HostNetConfig = ""
+    """What configures the uplink; "" when not known (then the distro's usual stack)."""
+    netconfig_problem: str = ""
+    """Why the probe could not name one stack that owns the uplink (mixed or none)."""
     systemd: bool = True
     uplink_interface: str = "eth0"
     wireless_interface: str = ""

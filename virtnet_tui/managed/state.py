@@ -306,7 +306,7 @@ def with_host_state(answers: Answers, host: Host, state: State) -> Answers:
 
     Adds the names, bridges and subnets of the managed networks and of libvirt's
     networks, so validation refuses a colliding network and defaults avoid them.
-    The files recipes edit in place (``/etc/network/interfaces``, leases...) are read
+    The files recipes edit in place (``/etc/network/interfaces``, netplan YAML, leases...) are read
     from the host too when the answers do not carry them: an edit must start from the
     operator's file (and, on a re-run, from what the first network wrote), never
     replace it.
@@ -319,10 +319,12 @@ def with_host_state(answers: Answers, host: Host, state: State) -> Answers:
     lv_names = tuple(n.name for n in view.networks)
     facts = with_state_facts(answers.host, state)
     from virtnet_tui.probe.files import SafeFiles, edited_files
+    from virtnet_tui.probe.netconfig import network_files
 
     files = facts.files
     known = {path for path, _ in files}
-    files += tuple(f for f in edited_files(SafeFiles(host)) if f[0] not in known)
+    safe = SafeFiles(host)
+    files += tuple(f for f in edited_files(safe, network_files(safe)) if f[0] not in known)
     facts = replace(
         facts,
         used_bridges=_union(facts.used_bridges, lv_bridges),

@@ -64,6 +64,9 @@ def merge_facts(probed: HostFacts, answers: Answers) -> Answers:
     from virtnet_tui.core.answers import HOST_KEYS
 
     given = {name: getattr(answers.host, name) for name in answers.host_given}
+    if "netconfig" in given:
+        # The operator named the stack: what the probe found unclear no longer matters.
+        given["netconfig_problem"] = ""
     return replace(
         answers,
         host=replace(probed, **given),

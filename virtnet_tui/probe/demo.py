@@ -1,10 +1,16 @@
-"""Seeds a sandbox folder with a plausible demo host: a Debian 12 dedicated server."""
+"""Seeds a sandbox folder with a plausible demo host: a dedicated server of one of three kinds.
+
+``debian-12`` configures its uplink with ifupdown, ``ubuntu-24.04`` with netplan (the
+file cloud-init writes) on systemd-networkd, ``debian-13-networkd`` with a
+systemd-networkd unit of its own. Everything else (addresses, libvirt, VMs) is the same.
+"""
 
 from __future__ import annotations
 
 import json
 import shlex
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from virtnet_tui.hosts.files import make_dirs
@@ -22,6 +28,7 @@ from virtnet_tui.probe.commands import (
     IP_ROUTES4,
     IP_ROUTES6,
     MODPROBE_DRY_DUMMY,
+    NETWORKD_ACTIVE,
     NFT_TABLES,
     NM_UNIT_ACTIVE,
     UNAME_RELEASE,
@@ -78,6 +85,102 @@ iface eth0 inet6 static
     gateway {DEMO_GATEWAY6}
 """
 
+_UBUNTU_RELEASE = """\
+PRETTY_NAME="Ubuntu 24.04.1 LTS"
+NAME="Ubuntu"
+VERSION_ID="24.04"
+VERSION="24.04.1 LTS (Noble Numbat)"
+VERSION_CODENAME=noble
+ID=ubuntu
+ID_LIKE=debian
+HOME_URL="https://www.ubuntu.com/"
+"""
+
+_CLOUD_INIT_YAML = f"""\
+# This file is generated from information provided by the datasource.  Changes
+# to it will not persist across an instance reboot.  To disable cloud-init's
+# network configuration capabilities, write a file
+# /etc/cloud/cloud.cfg.d/99-disable-network-config.cfg with the following:
+# network: {{config: disabled}}
+network:
+    ethernets:
+        eth0:
+            addresses:
+            - {DEMO_IPV4}/24
+            - {DEMO_IPV6}/64
+            match:
+                macaddress: {DEMO_MAC}
+            nameservers:
+                addresses:
+                - 203.0.113.53
+            routes:
+            -   to: default
+                via: {DEMO_GATEWAY4}
+            -   to: default
+                via: {DEMO_GATEWAY6}
+            set-name: eth0
+    version: 2
+"""
+
+_DEBIAN_13_RELEASE = """\
+PRETTY_NAME="Debian GNU/Linux 13 (trixie)"
+NAME="Debian GNU/Linux"
+VERSION_ID="13"
+VERSION="13 (trixie)"
+VERSION_CODENAME=trixie
+ID=debian
+HOME_URL="https://www.debian.org/"
+"""
+
+_NETWORK_UNIT = f"""\
+# The uplink: the address and gateway the hosting provider assigned.
+[Match]
+Name=eth0
+
+[Network]
+Address={DEMO_IPV4}/24
+Gateway={DEMO_GATEWAY4}
+Address={DEMO_IPV6}/64
+Gateway={DEMO_GATEWAY6}
+DNS=203.0.113.53
+"""
+
+
+@dataclass(frozen=True)
+class DemoKind:
+    """What sets one kind of demo host apart: its release, network files and services."""
+
+    title: str
+    files: tuple[tuple[str, str], ...]
+    networkd: bool
+    """systemd-networkd runs (``systemctl is-active`` says so)."""
+
+
+#: The demo hosts by the name ``--demo`` takes.
+DEMOS: dict[str, DemoKind] = {
+    "debian-12": DemoKind(
+        "Debian 12 with ifupdown",
+        (("/etc/os-release", _OS_RELEASE), ("/etc/network/interfaces", _INTERFACES)),
+        networkd=False,
+    ),
+    "ubuntu-24.04": DemoKind(
+        "Ubuntu 24.04 with netplan (cloud-init's file) on systemd-networkd",
+        (
+            ("/etc/os-release", _UBUNTU_RELEASE),
+            ("/etc/netplan/50-cloud-init.yaml", _CLOUD_INIT_YAML),
+        ),
+        networkd=True,
+    ),
+    "debian-13-networkd": DemoKind(
+        "Debian 13 with systemd-networkd",
+        (
+            ("/etc/os-release", _DEBIAN_13_RELEASE),
+            ("/etc/systemd/network/10-eth0.network", _NETWORK_UNIT),
+        ),
+        networkd=True,
+    ),
+}
+DEFAULT_DEMO = "debian-12"
 
 #: The demo's VMs: name, running, and the MAC of their one interface (on libvirt's default).
 #: Shut off: a VM running on libvirt's default network would (rightly) stop the demo's
@@ -129,7 +232,7 @@ def _addr(family: str, local: str, prefix: int, scope: str) -> dict[str, object]
     return {"family": family, "local": local, "prefixlen": prefix, "scope": scope}
 
 
-def _responses() -> dict[str, object]:
+def _responses(kind: DemoKind) -> dict[str, object]:
     """Canned answers for exactly the commands the probe runs on the demo host."""
     lo = _link(1, "lo", "loopback", "00:00:00:00:00:00", "UNKNOWN")
     eth0 = _link(2, "eth0", "ether", DEMO_MAC, "UP")
@@ -187,6 +290,9 @@ def _responses() -> dict[str, object]:
         ),
         # systemctl says "inactive" and exits 3 for a unit that is not running.
         key(NM_UNIT_ACTIVE): {"returncode": 3, "stdout": "inactive\n", "stderr": ""},
+        key(NETWORKD_ACTIVE): (
+            "active\n" if kind.networkd else {"returncode": 3, "stdout": "inactive\n", "stderr": ""}
+        ),
         # Debian builds dummy as a module: not loaded, but modprobe would find it.
         key(MODPROBE_DRY_DUMMY): {"returncode": 0, "stdout": "", "stderr": ""},
         # nftables is installed by default on Debian 12 but holds no rules until enabled.
@@ -203,8 +309,8 @@ def _sysfs(name: str, mac: str, arphrd: int, state: str) -> dict[str, str]:
     }
 
 
-def seed_demo_host(root: Path) -> None:
-    """Write the demo host into the sandbox at ``root``, unless it is already seeded.
+def seed_demo_host(root: Path, kind: str = DEFAULT_DEMO) -> None:
+    """Write demo host ``kind`` (a key of DEMOS) into the sandbox at ``root``, unless seeded.
 
     A sandbox that already holds canned responses is left alone, and no file that
     exists is overwritten, so a sandbox the wizard has applied a plan to keeps its state.
@@ -212,10 +318,10 @@ def seed_demo_host(root: Path) -> None:
     host = SandboxHost(root)
     if host.exists("/" + SANDBOX_RESPONSES):
         return
+    demo = DEMOS[kind]
     texts: dict[str, str] = {
-        "/etc/os-release": _OS_RELEASE,
+        **dict(demo.files),
         "/etc/hostname": DEMO_HOSTNAME + "\n",
-        "/etc/network/interfaces": _INTERFACES,
         **_sysfs("lo", "00:00:00:00:00:00", 772, "unknown"),
         **_sysfs("eth0", DEMO_MAC, 1, "up"),
         SANDBOX_ENVIRON: json.dumps(
@@ -225,7 +331,8 @@ def seed_demo_host(root: Path) -> None:
     }
     for path, text in texts.items():
         if not host.exists(path):
-            host.write_text(path, text)
+            # netplan wants its files private (they may hold secrets), as cloud-init writes them.
+            host.write_text(path, text, mode=0o600 if path.startswith("/etc/netplan/") else 0o644)
     # The probe tells systemd by this folder, and what is installed by its programs: libvirt
     # (which brought dnsmasq and iptables along) and nftables, as on a Debian 12 KVM host.
     make_dirs(host.write_path("/run/systemd/system", folder=True))
@@ -245,4 +352,4 @@ def seed_demo_host(root: Path) -> None:
         running = {name: {"active": active} for name, active, _ in DEMO_VMS}
         host.write_text(f"{folder}/state.json", json.dumps(running, indent=1) + "\n")
     # Written last: its presence marks the sandbox as seeded.
-    host.write_text("/" + SANDBOX_RESPONSES, json.dumps(_responses(), indent=1) + "\n")
+    host.write_text("/" + SANDBOX_RESPONSES, json.dumps(_responses(demo), indent=1) + "\n")

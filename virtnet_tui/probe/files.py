@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from virtnet_tui.core.model import Distro
@@ -16,6 +16,8 @@ DEBIAN_INTERFACES = "/etc/network/interfaces"
 RHEL_NETWORK = "/etc/sysconfig/network"
 RADVD_CONF = "/etc/radvd.conf"
 RHEL_IFCFG_DIR = "/etc/sysconfig/network-scripts"
+#: cloud-init's switch that keeps it from rewriting the netplan file it wrote.
+CLOUD_INIT_DISABLE = "/etc/cloud/cloud.cfg.d/99-disable-network-config.cfg"
 #: Custom networks keep their dnsmasq leases under here; a re-run must not reset them.
 DNSMASQ_ROOT = "/var/lib/dnsmasq"
 
@@ -97,9 +99,15 @@ def distro(files: SafeFiles) -> tuple[Distro | None, str]:
     return None, ""
 
 
-def edited_files(files: SafeFiles) -> tuple[tuple[str, str], ...]:
-    """The current text of every file a recipe may edit in place (absent ones left out)."""
-    paths = [DEBIAN_INTERFACES, RHEL_NETWORK, RADVD_CONF]
+def edited_files(
+    files: SafeFiles, network_files: Sequence[str] = ()
+) -> tuple[tuple[str, str], ...]:
+    """The current text of every file a recipe may edit in place or read (absent ones left out).
+
+    ``network_files`` are the host's netplan and systemd-networkd files: the recipes
+    edit the one that configures the uplink, or copy what it says.
+    """
+    paths = [DEBIAN_INTERFACES, RHEL_NETWORK, RADVD_CONF, CLOUD_INIT_DISABLE, *network_files]
     paths += [
         f"{RHEL_IFCFG_DIR}/{name}"
         for name in files.list_dir(RHEL_IFCFG_DIR)

@@ -21,7 +21,7 @@ from virtnet_tui.probe.model import (
     SshSession,
 )
 
-_DEBIAN_IDS = frozenset({"debian", "ubuntu", "raspbian", "linuxmint", "devuan", "kali", "pop"})
+_DEBIAN_IDS = frozenset({"debian", "raspbian", "devuan", "kali"})
 _RHEL_IDS = frozenset(
     {"rhel", "centos", "rocky", "almalinux", "ol", "scientific", "cloudlinux", "eurolinux"}
 )
@@ -47,12 +47,15 @@ def parse_os_release(text: str) -> dict[str, str]:
 
 
 def distro_family(release: Mapping[str, str]) -> Distro | None:
-    """The family of file layouts the recipes know (``debian``, ``rhel``, ``fedora``), if any."""
+    """The family of file layouts the recipes know (``debian``, ``ubuntu``, ``rhel``...), if any."""
     ident = release.get("ID", "").lower()
     like = set(release.get("ID_LIKE", "").lower().split())
     if ident == "fedora":
         return "fedora"
-    if ident in _DEBIAN_IDS or like & {"debian", "ubuntu"}:
+    # Ubuntu and its derivatives configure links with netplan, not ifupdown.
+    if ident == "ubuntu" or "ubuntu" in like:
+        return "ubuntu"
+    if ident in _DEBIAN_IDS or "debian" in like:
         return "debian"
     if ident in _RHEL_IDS or like & {"rhel", "centos", "fedora"}:
         return "rhel"

@@ -19,7 +19,9 @@ from virtnet_tui.probe.commands import (
     IP_ROUTES4,
     IP_ROUTES6,
     MODPROBE_DRY_DUMMY,
+    NETWORKD_ACTIVE,
     NFT_TABLES,
+    NM_DEVICES,
     NM_RUNNING,
     NM_UNIT_ACTIVE,
     UNAME_NODE,
@@ -39,6 +41,7 @@ from virtnet_tui.probe.files import (
 )
 from virtnet_tui.probe.libvirt_networks import LibvirtView, query_libvirt
 from virtnet_tui.probe.model import ProbeResult
+from virtnet_tui.probe.netconfig import NETWORKD_LINKS, network_files, owners, ownership
 from virtnet_tui.probe.parse import ssh_session, sshd_port
 from virtnet_tui.probe.readings import (
     first_line,
@@ -112,8 +115,10 @@ def probe(host: Host) -> ProbeResult:
         jobs.start(ip_route_get(ssh.client))
     if systemd:
         jobs.start(NM_UNIT_ACTIVE)
+        jobs.start(NETWORKD_ACTIVE)
     if which(host, "nmcli"):
         jobs.start(NM_RUNNING)
+        jobs.start(NM_DEVICES)
     if not dummy_loaded:
         jobs.start(MODPROBE_DRY_DUMMY)
     if firewalld_installed:
@@ -126,7 +131,7 @@ def probe(host: Host) -> ProbeResult:
     family, version = distro(files)
     hostname = first_line(files.read("/etc/hostname"))
     sshd_config = files.read("/etc/ssh/sshd_config") or ""
-    edited = edited_files(files)
+    edited = edited_files(files, network_files(files))
     system_dnsmasq = any(files.exists(path) for path in SYSTEM_DNSMASQ_UNITS)
 
     deadline = began + PROBE_DEADLINE
@@ -154,6 +159,25 @@ def probe(host: Host) -> ProbeResult:
     if view.problem:
         problems.append(view.problem)
 
+    nm_running = read_network_manager(files, result(NM_UNIT_ACTIVE), result(NM_RUNNING))
+    networkd = result(NETWORKD_ACTIVE)
+    owned = ownership(
+        owners(
+            files,
+            edited,
+            uplink,
+            up.mac,
+            nm_running=nm_running,
+            nm_devices=result(NM_DEVICES),
+            networkd_running=first_line(networkd.stdout) == "active"
+            if networkd is not None and networkd.returncode != 127
+            else files.is_dir(NETWORKD_LINKS),
+        ),
+        uplink,
+    )
+    if owned.problem:
+        problems.append(f"network stack: {owned.problem}")
+
     defaults = HostFacts()
     if family is None:
         problems.append("distribution not recognised (no usable /etc/os-release): assuming Debian")
@@ -169,7 +193,9 @@ def probe(host: Host) -> ProbeResult:
     facts = HostFacts(
         distro=family or defaults.distro,
         distro_version=version,
-        network_manager=read_network_manager(files, result(NM_UNIT_ACTIVE), result(NM_RUNNING)),
+        network_manager=nm_running,
+        netconfig=owned.netconfig,
+        netconfig_problem=owned.problem,
         systemd=systemd,
         dnsmasq_version=read_dnsmasq(result(DNSMASQ_VERSION), defaults.dnsmasq_version, problems),
         kernel=read_kernel(result(UNAME_RELEASE), defaults.kernel, problems),

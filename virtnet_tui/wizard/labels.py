@@ -30,6 +30,7 @@ HOST_FACTS = {
     "kernel": "the host's kernel version",
     "distro": "the host's distribution",
     "distro_version": "the distribution's release",
+    "netconfig": "the host's network stack (what configures the uplink)",
     "hostname": "the host name",
     "dnsmasq_version": "the dnsmasq version",
     "wireless_ipv4": "the wireless interface's IPv4 address",

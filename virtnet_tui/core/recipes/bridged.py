@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from virtnet_tui.core.model import NetworkSpec
+from virtnet_tui.core.netconfig import stack
 from virtnet_tui.core.plan import Argv, Check, CommandStep, FileStep, Stage, Step, SysctlStep, Todo
+from virtnet_tui.core.recipes import netplan, networkd
 from virtnet_tui.core.recipes.builder import PlanBuilder
 from virtnet_tui.core.recipes.common import (
     DEBIAN_INTERFACES,
@@ -55,11 +57,17 @@ def build(b: PlanBuilder, spec: NetworkSpec) -> None:
                 ),
             )
         )
-    if facts.distro == "debian":
+    kind = stack(facts)
+    if kind == "ifupdown":
         b.need("bridge-utils")  # ifupdown's bridge_ports runs brctl
-    steps, after_undo = (
-        _debian_steps(b, spec, uplink) if facts.distro == "debian" else _rhel_steps(b, spec, uplink)
-    )
+        steps, after_undo = _debian_steps(b, spec, uplink)
+    elif kind == "netplan":
+        steps, after_undo = netplan.bridged_steps(b, spec, uplink)
+    elif kind == "networkd":
+        steps, after_undo = networkd.bridged_steps(b, spec, uplink)
+    else:
+        # Validation refuses NetworkManager's own profiles; ifcfg files remain.
+        steps, after_undo = _rhel_steps(b, spec, uplink)
     checks = [Check("bridge-port", spec.bridge, uplink), Check("link-up", spec.bridge)]
     if facts.ipv4:
         checks.append(Check("address", spec.bridge, facts.ipv4))

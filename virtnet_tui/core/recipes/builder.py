@@ -40,6 +40,10 @@ class PlanBuilder:
     def exists(self, path: str) -> bool:
         return path in self._planned or self.facts.file(path) is not None
 
+    def planned_paths(self) -> tuple[str, ...]:
+        """The files the plan writes so far, in the order first written."""
+        return tuple(self._planned)
+
     def planned(self, path: str, content: str) -> None:
         self._planned[path] = content
 

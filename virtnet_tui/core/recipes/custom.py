@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from virtnet_tui.core.model import HostFacts, NetworkSpec
+from virtnet_tui.core.model import DEBIAN_FAMILY, HostFacts, NetworkSpec
+from virtnet_tui.core.netconfig import stack
 from virtnet_tui.core.plan import (
     Argv,
     Check,
@@ -13,6 +14,7 @@ from virtnet_tui.core.plan import (
     Step,
     Todo,
 )
+from virtnet_tui.core.recipes import netplan, networkd
 from virtnet_tui.core.recipes.builder import PlanBuilder
 from virtnet_tui.core.recipes.common import (
     DEBIAN_INTERFACES,
@@ -103,7 +105,7 @@ def _boot_switch(f: HostFacts, service: str) -> tuple[Argv, Argv]:
     """The commands that make ``service`` start at boot, and stop it from doing so."""
     if f.systemd:
         return systemctl("enable", f"{service}.service"), systemctl("disable", f"{service}.service")
-    if f.distro == "debian":
+    if f.distro in DEBIAN_FAMILY:
         return ("update-rc.d", service, "enable"), ("update-rc.d", service, "disable")
     return ("chkconfig", service, "on"), ("chkconfig", service, "off")
 
@@ -136,7 +138,8 @@ def _disable_default_network(b: PlanBuilder) -> None:
 def _hooks_start_dnsmasq(b: PlanBuilder) -> bool:
     """Whether the bridge's own up/down hooks start and stop dnsmasq (else it starts at boot)."""
     f = b.facts
-    return f.systemd and (f.distro == "debian" or f.network_manager)
+    kind = stack(f)
+    return f.systemd and (kind == "ifupdown" or (kind == "ifcfg" and f.network_manager))
 
 
 def _virtual_bridge(b: PlanBuilder, spec: NetworkSpec) -> None:
@@ -145,7 +148,12 @@ def _virtual_bridge(b: PlanBuilder, spec: NetworkSpec) -> None:
     dummy = f"{br}-dummy"
     steps: list[Step] = []
     after_undo: tuple[Argv, ...] = ()
-    if f.distro == "debian":
+    kind = stack(f)
+    if kind in ("netplan", "networkd"):
+        # The bridge's own MAC setting keeps it stable: no dummy port is needed.
+        module = netplan if kind == "netplan" else networkd
+        steps, after_undo = module.virtual_bridge_steps(b, spec)
+    elif kind == "ifupdown":
         hooks = tuple(dnsmasq_hook_lines(br)) if _hooks_start_dnsmasq(b) else ()
         edited = edit_interfaces(
             b.current(DEBIAN_INTERFACES),

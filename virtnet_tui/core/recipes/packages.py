@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from virtnet_tui.core.model import Distro, HostFacts
+from virtnet_tui.core.model import DEBIAN_FAMILY, Distro, HostFacts
 from virtnet_tui.core.plan import CommandStep, Stage
 
 Need = Literal["bridge-utils", "dnsmasq", "radvd", "libvirt", "iptables"]
@@ -42,12 +42,12 @@ NEED_PROGRAMS: dict[Need, tuple[tuple[str, ...], ...]] = {
 
 def packages_for(distro: Distro, need: Need) -> tuple[str, ...]:
     debian, rhel = _PACKAGES[need]
-    return debian if distro == "debian" else rhel
+    return debian if distro in DEBIAN_FAMILY else rhel
 
 
 def install_argv(distro: Distro, packages: tuple[str, ...]) -> tuple[str, ...]:
     """The distro's package manager, non-interactive."""
-    if distro == "debian":
+    if distro in DEBIAN_FAMILY:
         return ("apt-get", "install", "-y", "--no-install-recommends", *packages)
     return ("dnf" if distro == "fedora" else "yum", "install", "-y", *packages)
 
@@ -63,7 +63,7 @@ def install_stage(facts: HostFacts, needs: tuple[Need, ...]) -> Stage | None:
         return None
     packages = tuple(p for need in missing for p in packages_for(facts.distro, need))
     steps: list[CommandStep] = []
-    if facts.distro == "debian":
+    if facts.distro in DEBIAN_FAMILY:
         # A fresh image often ships without package lists; install would find nothing.
         steps.append(CommandStep(("apt-get", "update"), description="refresh the package lists"))
     steps.append(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from virtnet_tui.core.model import Answers, NetworkSpec
+from virtnet_tui.core.netconfig import bridging_refusal
 from virtnet_tui.core.validate.fields import check_ifname, is_multicast_mac, mac_syntax_problem
 from virtnet_tui.core.validate.findings import Report
 
@@ -37,6 +38,14 @@ def check_bridged(report: Report, p: str, spec: NetworkSpec, answers: Answers) -
             spec.type,
             "a wireless uplink cannot be bridged (situation.uplink is 'wireless'); "
             "use a routed or NAT network",
+        )
+    refusal = bridging_refusal(h)
+    if refusal:
+        report.error(
+            "host.netconfig",
+            h.netconfig,
+            f"a bridged network ({p}) rewrites the uplink's configuration, and {refusal}; "
+            "set host.netconfig to the stack that configures it, or choose another type",
         )
     uplink = spec.uplink or h.uplink_interface
     if spec.uplink:

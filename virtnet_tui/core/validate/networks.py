@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from virtnet_tui.core.model import Answers, NetworkSpec
+from virtnet_tui.core.netconfig import bridge_refusal
 from virtnet_tui.core.validate.bridged import check_bridged
 from virtnet_tui.core.validate.fields import check_address, check_bridge, check_mac, check_name
 from virtnet_tui.core.validate.findings import Report
@@ -75,6 +76,14 @@ def _routed_or_nat(report: Report, p: str, spec: NetworkSpec, answers: Answers) 
             "libvirt inserts its own iptables rules for this type, yet "
             "situation.firewall is 'manual'; custom-routed or custom-nat leave "
             "the firewall to you",
+        )
+    refusal = bridge_refusal(answers.host) if spec.is_custom else ""
+    if refusal:
+        report.error(
+            f"{p}.type",
+            spec.type,
+            f"a custom network's bridge is configured by the host's network stack, and "
+            f"{refusal}; a libvirt routed or nat network needs no host configuration",
         )
     subnets = check_subnets(report, p, spec, answers)
     mac_ok = spec.bridge_mac and report.add(check_mac(f"{p}.bridge_mac", spec.bridge_mac))
