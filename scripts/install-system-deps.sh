@@ -19,6 +19,9 @@ packages=(
     # tests start inside a namespace with its files under a test folder (the qemu
     # driver is a hard dependency of libvirt-daemon; no qemu binaries are installed)
     udhcpc iputils-ping libvirt-daemon libvirt-daemon-driver-qemu
+    # the nftables and firewalld backends: nft checks and loads the rules files, and the
+    # end-to-end tests run a firewalld of their own in a namespace with a private D-Bus
+    nftables firewalld
 )
 
 missing=()
@@ -33,6 +36,15 @@ if [ "$(id -u)" -ne 0 ]; then
     exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
+# Installing firewalld (or nftables, dbus) must never start it on this machine: it would
+# take over the machine's own firewall. policy-rc.d exit 101 tells invoke-rc.d and
+# deb-systemd-invoke to start nothing; one the machine already has is left as it is.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy"
+    chmod 755 "$policy"
+    trap 'rm -f "$policy"' EXIT
+fi
 apt-get update -qq
 # --no-install-recommends keeps services we do not want (a system dnsmasq) off the machine
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
