@@ -37,6 +37,12 @@ from virtnet_tui.probe.files import (
     edited_files,
     session_environ,
 )
+from virtnet_tui.probe.firewall_backend import (
+    LIBVIRT_NETWORK_CONF,
+    choose_firewall_backend,
+    libvirt_firewall_backend,
+    nftables_enabled,
+)
 from virtnet_tui.probe.libvirt_networks import LibvirtView, query_libvirt
 from virtnet_tui.probe.model import ProbeResult
 from virtnet_tui.probe.parse import ssh_session, sshd_port
@@ -166,6 +172,7 @@ def probe(host: Host) -> ProbeResult:
     if hostname and check_hostname("host.hostname", hostname) is not None:
         problems.append(f"odd host name {hostname!r}: using {defaults.hostname!r}")
         hostname = ""
+    firewalls = read_firewalls(host, files, firewalld_installed, nft_installed, result)
     facts = HostFacts(
         distro=family or defaults.distro,
         distro_version=version,
@@ -186,6 +193,12 @@ def probe(host: Host) -> ProbeResult:
             n.name == "default" and (n.active or n.autostart) for n in view.networks
         ),
         installed=installed_needs(host),
+        firewall_backend=choose_firewall_backend(
+            firewalls, which(host, "iptables-restore"), nftables_enabled(files)
+        ),
+        libvirt_firewall_backend=libvirt_firewall_backend(
+            files.read(LIBVIRT_NETWORK_CONF), view.version, nft_installed
+        ),
     )
     return ProbeResult(
         facts=with_uplink(facts, up),
@@ -194,7 +207,7 @@ def probe(host: Host) -> ProbeResult:
         ssh=ssh,
         libvirt_reachable=view.reachable,
         libvirt_networks=view.networks,
-        firewalls=read_firewalls(host, files, firewalld_installed, nft_installed, result),
+        firewalls=firewalls,
         ipv6_prefix=up.ipv6_prefix,
         wireless=any(i.kind == "wireless" for i in interfaces),
         problems=tuple(dict.fromkeys(problems)),

@@ -17,6 +17,7 @@ from virtnet_tui.core.validate.fields import (
     check_version,
 )
 from virtnet_tui.core.validate.findings import Report
+from virtnet_tui.core.versions import at_least
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,23 @@ def check_host(report: Report, host: HostFacts) -> Uplink:
         report.add(check_hostname("host.hostname", h.hostname))
     for index, subnet in enumerate(h.used_subnets):
         report.add(check_cidr(f"host.used_subnets[{index}]", subnet))
+    check_firewall_backend(report, h)
     return Uplink(v4, v6, gateway4, gateway6)
+
+
+#: NAT chains in an ``inet`` table (one table for IPv4 and IPv6) need Linux 5.2.
+NFT_INET_NAT_KERNEL = "5.2"
+
+
+def check_firewall_backend(report: Report, h: HostFacts) -> None:
+    """The backend chosen for the wizard's rules must work on this kernel."""
+    if h.firewall_backend == "nftables" and not at_least(h.kernel, NFT_INET_NAT_KERNEL):
+        report.error(
+            "host.firewall_backend",
+            h.firewall_backend,
+            f"needs Linux {NFT_INET_NAT_KERNEL} or later (NAT in an inet table); "
+            f'host.kernel is {h.kernel}: use "iptables"',
+        )
 
 
 def _ipv4(report: Report, h: HostFacts) -> tuple[IPv4Interface | None, IPv4Address | None]:
