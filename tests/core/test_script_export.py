@@ -27,6 +27,7 @@ PROGRAMS = (
     "ip6tables",
     "iptables-restore",
     "ip6tables-restore",
+    "nft",
     "systemctl",
     "service",
     "apt-get",

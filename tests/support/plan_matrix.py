@@ -151,6 +151,17 @@ EDGE_CASES: dict[str, Answers] = {
             ),
         ),
     ),
+    # host.firewall_backend = "nftables": one table per network, loaded from one file.
+    "custom-nat-debian-nftables": case(
+        "custom-nat", "debian", False, "dhcpv6", firewall_backend="nftables"
+    ),
+    "custom-routed-fedora-nm-nftables": case(
+        "custom-routed", "fedora", True, "slaac", firewall_backend="nftables"
+    ),
+    # libvirt's own nftables backend: the warnings name its libvirt_network tables.
+    "nat-fedora-nm-libvirt-nftables": case(
+        "nat", "fedora", True, "none", libvirt_firewall_backend="nftables"
+    ),
 }
 
 ALL_CASES: dict[str, Answers] = {**MATRIX, **EDGE_CASES}

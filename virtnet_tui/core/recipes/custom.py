@@ -25,6 +25,7 @@ from virtnet_tui.core.recipes.common import (
     systemctl,
     vm_notes,
 )
+from virtnet_tui.core.recipes.firewall_nft import nft_firewall
 from virtnet_tui.core.render.dispatcher import dnsmasq_hook_lines, render_nm_dispatcher
 from virtnet_tui.core.render.dnsmasq import (
     dnsmasq_argv,
@@ -70,7 +71,7 @@ SYSTEMD_DIR = "/etc/systemd/system"
 
 def build(b: PlanBuilder, spec: NetworkSpec) -> None:
     """Add the stages of a ``custom-routed`` or ``custom-nat`` network to ``b``."""
-    b.need("dnsmasq", "iptables")
+    b.need("dnsmasq", "nftables" if b.facts.firewall_backend == "nftables" else "iptables")
     _disable_default_network(b)
     _virtual_bridge(b, spec)
     add_forwarding(b)
@@ -251,6 +252,9 @@ def _virtual_bridge(b: PlanBuilder, spec: NetworkSpec) -> None:
 
 def _firewall(b: PlanBuilder, spec: NetworkSpec) -> None:
     f = b.facts
+    if f.firewall_backend == "nftables":
+        nft_firewall(b, spec)
+        return
     steps: list[Step] = []
     checks: list[Check] = []
     families: list[IpFamily] = []
