@@ -45,4 +45,4 @@ def host_nft_firewall(ns: Netns) -> None:
 def nft_ruleset(ns: Netns) -> str:
     """``nft list ruleset`` without packet counters."""
     out = ns.run("nft", "list", "ruleset").stdout
-    return re.sub(r" counter packets \d+ bytes \d+", " counter", out)
+    return re.sub(r"\bcounter packets \d+ bytes \d+", "counter", out)

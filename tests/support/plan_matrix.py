@@ -162,6 +162,12 @@ EDGE_CASES: dict[str, Answers] = {
     "nat-fedora-nm-libvirt-nftables": case(
         "nat", "fedora", True, "none", libvirt_firewall_backend="nftables"
     ),
+    # Docker's FORWARD policy DROP: DOCKER-USER lets the bridge forward, in every backend.
+    "custom-nat-debian-nftables-docker": case(
+        "custom-nat", "debian", False, "none", firewall_backend="nftables", docker=True
+    ),
+    "custom-routed-debian-docker": case("custom-routed", "debian", False, "none", docker=True),
+    "nat-debian-docker": case("nat", "debian", False, "none", docker=True),
 }
 
 ALL_CASES: dict[str, Answers] = {**MATRIX, **EDGE_CASES}

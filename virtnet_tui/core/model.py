@@ -100,6 +100,8 @@ class HostFacts:
     """What the custom networks' rules go through: iptables chains, an nftables table, firewalld."""
     libvirt_firewall_backend: LibvirtFirewall = "iptables"
     """Which rules libvirt's own NAT and routed networks write (its network.conf, its version)."""
+    docker: bool = False
+    """Docker runs: its FORWARD policy is DROP, and DOCKER-USER must let the bridges forward."""
 
     def file(self, path: str) -> str | None:
         """The current text of ``path`` on the host, if the probe read it."""

@@ -199,6 +199,7 @@ def probe(host: Host) -> ProbeResult:
         libvirt_firewall_backend=libvirt_firewall_backend(
             files.read(LIBVIRT_NETWORK_CONF), view.version, nft_installed
         ),
+        docker=firewalls.docker_running,
     )
     return ProbeResult(
         facts=with_uplink(facts, up),

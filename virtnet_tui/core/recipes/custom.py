@@ -25,6 +25,7 @@ from virtnet_tui.core.recipes.common import (
     systemctl,
     vm_notes,
 )
+from virtnet_tui.core.recipes.docker import docker_steps
 from virtnet_tui.core.recipes.firewall_nft import nft_firewall
 from virtnet_tui.core.render.dispatcher import dnsmasq_hook_lines, render_nm_dispatcher
 from virtnet_tui.core.render.dnsmasq import (
@@ -253,7 +254,7 @@ def _virtual_bridge(b: PlanBuilder, spec: NetworkSpec) -> None:
 def _firewall(b: PlanBuilder, spec: NetworkSpec) -> None:
     f = b.facts
     if f.firewall_backend == "nftables":
-        nft_firewall(b, spec)
+        nft_firewall(b, spec, docker_steps(b, spec) if f.docker else [])
         return
     steps: list[Step] = []
     checks: list[Check] = []
@@ -296,6 +297,8 @@ def _firewall(b: PlanBuilder, spec: NetworkSpec) -> None:
                 )
             )
             checks.append(Check("chain", chain, f"{insert[0]} {table} {builtin}"))
+    if f.docker:
+        steps += docker_steps(b, spec)
     if f.systemd:
         unit = firewall_unit_name(spec.bridge)
         steps += [

@@ -19,8 +19,11 @@ from virtnet_tui.core.render.nftables import (
 from virtnet_tui.core.render.systemd import render_nft_firewall_unit, unit_path
 
 
-def nft_firewall(b: PlanBuilder, spec: NetworkSpec) -> None:
-    """Add the network's nftables stage: write the file, check it, load it, keep it at boot."""
+def nft_firewall(b: PlanBuilder, spec: NetworkSpec, extra: list[Step]) -> None:
+    """Add the network's nftables stage: write the file, check it, load it, keep it at boot.
+
+    ``extra`` are steps that belong to the same risky stage (Docker's DOCKER-USER rules).
+    """
     f = b.facts
     br = spec.bridge
     path = nft_rules_path(br)
@@ -40,6 +43,7 @@ def nft_firewall(b: PlanBuilder, spec: NetworkSpec) -> None:
             description=f"load {path} atomically (only the table {table}; other rules stay)",
         ),
     ]
+    steps += extra
     if f.systemd:
         unit = firewall_unit_name(br)
         steps += [

@@ -6,6 +6,7 @@ from virtnet_tui.core.model import LibvirtFirewall, NetworkSpec
 from virtnet_tui.core.plan import Check, LibvirtStep, Stage, SysctlStep
 from virtnet_tui.core.recipes.builder import PlanBuilder
 from virtnet_tui.core.recipes.common import static_route_todos, vm_notes
+from virtnet_tui.core.recipes.docker import docker_stage
 from virtnet_tui.core.render.libvirt_xml import render_network_xml
 
 #: ``(table, built-in chain, chain)``: the chains libvirt's iptables backend makes for all
@@ -124,5 +125,7 @@ def build(b: PlanBuilder, spec: NetworkSpec) -> None:
             f"libvirt inserts its own {rules} for {spec.name}; choose custom-nat to keep "
             "full control of the firewall or to forward ports without libvirt's hook scripts."
         )
+    if b.facts.docker:
+        docker_stage(b, spec)
     b.warn(leftovers_warning(b.facts.libvirt_firewall_backend))
     vm_notes(b, spec)

@@ -183,3 +183,31 @@ def render_nft_firewall_unit(spec: NetworkSpec) -> str:
             "Install": ["WantedBy=multi-user.target"],
         },
     )
+
+
+def render_docker_user_unit(
+    bridge: str, inserts: list[tuple[str, ...]], deletes: list[tuple[str, ...]]
+) -> str:
+    """Adds ``bridge``'s DOCKER-USER accepts each time Docker (re)creates its chains.
+
+    Docker makes DOCKER-USER when it starts, so the unit starts after it and with it
+    (WantedBy, PartOf); stale copies are deleted first so a restart doubles nothing.
+    """
+    return _unit(
+        f"Lets bridge {bridge} forward past Docker's FORWARD policy DROP.",
+        {
+            "Unit": [
+                f"Description=virtnet-wizard DOCKER-USER rules for {bridge}",
+                "After=docker.service",
+                "PartOf=docker.service",
+            ],
+            "Service": [
+                "Type=oneshot",
+                "RemainAfterExit=yes",
+                *[f"ExecStartPre={_exec(a, ignore_failure=True)}" for a in deletes],
+                *[f"ExecStart={_exec(a)}" for a in inserts],
+                *[f"ExecStop={_exec(a, ignore_failure=True)}" for a in deletes],
+            ],
+            "Install": ["WantedBy=docker.service"],
+        },
+    )
