@@ -28,6 +28,7 @@ PROGRAMS = (
     "iptables-restore",
     "ip6tables-restore",
     "nft",
+    "firewall-cmd",
     "systemctl",
     "service",
     "apt-get",

@@ -162,6 +162,20 @@ EDGE_CASES: dict[str, Answers] = {
     "nat-fedora-nm-libvirt-nftables": case(
         "nat", "fedora", True, "none", libvirt_firewall_backend="nftables"
     ),
+    # host.firewall_backend = "firewalld": the bridge in libvirt's zone where it exists,
+    # else in a zone of the wizard's; masquerade and port forwards as rich rules.
+    "custom-nat-fedora-nm-firewalld": case(
+        "custom-nat",
+        "fedora",
+        True,
+        "none",
+        firewall_backend="firewalld",
+        firewalld_zone="FedoraServer",
+        firewalld_zones=("FedoraServer", "libvirt", "public"),
+    ),
+    "custom-routed-debian-firewalld": case(
+        "custom-routed", "debian", False, "dhcpv6", firewall_backend="firewalld"
+    ),
     # Docker's FORWARD policy DROP: DOCKER-USER lets the bridge forward, in every backend.
     "custom-nat-debian-nftables-docker": case(
         "custom-nat", "debian", False, "none", firewall_backend="nftables", docker=True

@@ -102,6 +102,10 @@ class HostFacts:
     """Which rules libvirt's own NAT and routed networks write (its network.conf, its version)."""
     docker: bool = False
     """Docker runs: its FORWARD policy is DROP, and DOCKER-USER must let the bridges forward."""
+    firewalld_zone: str = "public"
+    """firewalld's zone of the uplink: where masquerade and port forwards go."""
+    firewalld_zones: tuple[str, ...] = ()
+    """firewalld's zones (libvirt's ``libvirt`` and ``libvirt-routed`` are used if there)."""
 
     def file(self, path: str) -> str | None:
         """The current text of ``path`` on the host, if the probe read it."""

@@ -6,6 +6,7 @@ import re
 
 from virtnet_tui.core.model import FirewallBackend, LibvirtFirewall
 from virtnet_tui.core.versions import at_least
+from virtnet_tui.hosts.base import CommandResult
 from virtnet_tui.probe.files import SafeFiles
 from virtnet_tui.probe.model import Firewalls
 
@@ -56,3 +57,15 @@ def libvirt_firewall_backend(
 def nftables_enabled(files: SafeFiles) -> bool:
     """nftables.service loads /etc/nftables.conf at boot."""
     return any(files.exists(link) for link in NFTABLES_ENABLED_LINKS)
+
+
+def _words(done: CommandResult | None) -> list[str]:
+    return done.stdout.split() if done is not None and done.ok else []
+
+
+def firewalld_zones(
+    zones: CommandResult | None, default: CommandResult | None, of_uplink: CommandResult | None
+) -> tuple[str, tuple[str, ...]]:
+    """The uplink's zone (its own, else the default zone, else ``public``) and every zone."""
+    uplink = _words(of_uplink) or _words(default) or ["public"]
+    return uplink[0], tuple(_words(zones))

@@ -13,7 +13,9 @@ from virtnet_tui.hosts.base import CommandResult, Host
 from virtnet_tui.probe.answers import facts_for_uplink, merge_facts, suggest_situation, with_uplink
 from virtnet_tui.probe.commands import (
     DNSMASQ_VERSION,
+    FIREWALLD_DEFAULT_ZONE,
     FIREWALLD_STATE,
+    FIREWALLD_ZONES,
     IP_ADDRESS,
     IP_LINK,
     IP_ROUTES4,
@@ -26,6 +28,7 @@ from virtnet_tui.probe.commands import (
     UNAME_RELEASE,
     Background,
     ReadOnlyRunner,
+    firewalld_zone_of,
     ip_route_get,
     which,
 )
@@ -40,6 +43,7 @@ from virtnet_tui.probe.files import (
 from virtnet_tui.probe.firewall_backend import (
     LIBVIRT_NETWORK_CONF,
     choose_firewall_backend,
+    firewalld_zones,
     libvirt_firewall_backend,
     nftables_enabled,
 )
@@ -123,7 +127,8 @@ def probe(host: Host) -> ProbeResult:
     if not dummy_loaded:
         jobs.start(MODPROBE_DRY_DUMMY)
     if firewalld_installed:
-        jobs.start(FIREWALLD_STATE)
+        for argv in (FIREWALLD_STATE, FIREWALLD_ZONES, FIREWALLD_DEFAULT_ZONE):
+            jobs.start(argv)
     if nft_installed:
         jobs.start(NFT_TABLES)
     libvirt_job = Background(lambda: query_libvirt(host))
@@ -173,6 +178,12 @@ def probe(host: Host) -> ProbeResult:
         problems.append(f"odd host name {hostname!r}: using {defaults.hostname!r}")
         hostname = ""
     firewalls = read_firewalls(host, files, firewalld_installed, nft_installed, result)
+    zone_of_uplink = None
+    if firewalls.firewalld_running and uplink:
+        zone_of_uplink = _run_now(jobs, firewalld_zone_of(uplink), deadline)
+    zone, zones = firewalld_zones(
+        result(FIREWALLD_ZONES), result(FIREWALLD_DEFAULT_ZONE), zone_of_uplink
+    )
     facts = HostFacts(
         distro=family or defaults.distro,
         distro_version=version,
@@ -200,6 +211,8 @@ def probe(host: Host) -> ProbeResult:
             files.read(LIBVIRT_NETWORK_CONF), view.version, nft_installed
         ),
         docker=firewalls.docker_running,
+        firewalld_zone=zone,
+        firewalld_zones=zones,
     )
     return ProbeResult(
         facts=with_uplink(facts, up),

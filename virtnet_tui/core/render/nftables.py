@@ -105,7 +105,8 @@ def _tcp_syn(proto: Proto) -> tuple[str, ...]:
     return ("tcp", "flags", "&", "(fin|syn|rst|ack)", "==", "syn") if proto == "tcp" else ()
 
 
-def _public_address(spec: NetworkSpec, facts: HostFacts) -> str:
+def public_address(spec: NetworkSpec, facts: HostFacts) -> str:
+    """The host's address that port forwards listen on (the network's, else the uplink's)."""
     if spec.public_ipv4:
         try:
             return str(netaddr.IPAddress(spec.public_ipv4, 4))
@@ -211,7 +212,7 @@ def _forward(spec: NetworkSpec) -> list[NftRule]:
 
 
 def _prerouting(spec: NetworkSpec, facts: HostFacts) -> list[NftRule]:
-    public = _public_address(spec, facts)
+    public = public_address(spec, facts)
     rules: list[NftRule] = []
     for fwd in spec.forwards:
         target = _target(fwd.to)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Interface, IPv6Interface
 
@@ -78,8 +79,18 @@ def check_host(report: Report, host: HostFacts) -> Uplink:
 NFT_INET_NAT_KERNEL = "5.2"
 
 
+#: firewalld's zone names: letters, digits, ``_`` and ``-``, at most 17 characters.
+_ZONE = re.compile(r"[A-Za-z0-9_-]{1,17}")
+
+
 def check_firewall_backend(report: Report, h: HostFacts) -> None:
-    """The backend chosen for the wizard's rules must work on this kernel."""
+    """The backend chosen for the wizard's rules must work here; firewalld's zones must parse."""
+    if h.firewall_backend == "firewalld":
+        for index, zone in enumerate(h.firewalld_zones):
+            if not _ZONE.fullmatch(zone):
+                report.error(f"host.firewalld_zones[{index}]", zone, "is not a firewalld zone")
+        if not _ZONE.fullmatch(h.firewalld_zone):
+            report.error("host.firewalld_zone", h.firewalld_zone, "is not a firewalld zone")
     if h.firewall_backend == "nftables" and not at_least(h.kernel, NFT_INET_NAT_KERNEL):
         report.error(
             "host.firewall_backend",
