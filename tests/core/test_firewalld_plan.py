@@ -63,3 +63,20 @@ def test_probe_reads_the_uplinks_zone_else_the_default() -> None:
         "FedoraServer"
     )
     assert firewalld_zones(None, None, None) == ("public", ())
+
+
+def test_status_looks_for_the_files_each_backend_writes() -> None:
+    from dataclasses import replace
+
+    from virtnet_tui.core.render.firewall_files import firewall_files
+
+    case = ALL_CASES["custom-routed-debian-firewalld"]
+    spec, facts = case.networks[0], case.host
+    assert firewall_files(spec, facts) == ()
+    assert firewall_files(spec, replace(facts, firewall_backend="nftables")) == (
+        "/etc/virtnet-wizard/firewall/virbr10.nft",
+    )
+    assert firewall_files(spec, replace(facts, firewall_backend="iptables")) == (
+        "/etc/virtnet-wizard/firewall/virbr10.v4",
+        "/etc/virtnet-wizard/firewall/virbr10.v6",
+    )

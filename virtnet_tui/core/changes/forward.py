@@ -218,9 +218,31 @@ def _nft_stage(
     return stage, tuple(warnings)
 
 
+def _firewalld_stage(net: ManagedNetwork, new: NetworkSpec) -> tuple[Stage, tuple[str, ...]]:
+    """On a firewalld host: add or remove the forward's rich rules, now and permanently."""
+    from virtnet_tui.core.recipes.firewall_firewalld import forward_rules, rich_rule_steps
+    from virtnet_tui.core.render.nftables import public_address
+
+    old = net.spec
+    zone = net.facts.firewalld_zone or "public"
+    before = forward_rules(old, public_address(old, net.facts)) if old.forwards else []
+    after = forward_rules(new, public_address(new, net.facts)) if new.forwards else []
+    steps: list[Step] = []
+    for rule in before:
+        if rule not in after:
+            steps += rich_rule_steps(zone, rule, "stop a port forward", remove=True)
+    for rule in after:
+        if rule not in before:
+            steps += rich_rule_steps(zone, rule, "a port forward")
+    stage = Stage(name=f"Port forwards of {old.bridge}", steps=tuple(steps), network=net.name)
+    return stage, ()
+
+
 def _stage(
     net: ManagedNetwork, new: NetworkSpec, current_rules: str | None
 ) -> tuple[Stage, tuple[str, ...]]:
+    if net.facts.firewall_backend == "firewalld":
+        return _firewalld_stage(net, new)
     if net.facts.firewall_backend == "nftables":
         return _nft_stage(net, new, current_rules)
     # The renderers pull in netaddr; only this command needs them.

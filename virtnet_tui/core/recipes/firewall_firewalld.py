@@ -59,6 +59,12 @@ def _both(zone: str, add: str, remove: str, value: str, what: str) -> list[Step]
     return steps
 
 
+def rich_rule_steps(zone: str, rule: str, what: str, *, remove: bool = False) -> list[Step]:
+    """Add (or remove) one rich rule of ``zone``, now and permanently, each with its undo."""
+    add, rm = "--add-rich-rule", "--remove-rich-rule"
+    return _both(zone, rm, add, rule, what) if remove else _both(zone, add, rm, rule, what)
+
+
 def masquerade_rule(spec: NetworkSpec) -> str:
     subnet = str(netaddr.IPNetwork(spec.ipv4).cidr)
     return (
@@ -144,15 +150,11 @@ def firewalld_firewall(b: PlanBuilder, spec: NetworkSpec, public: str, extra: li
         steps = _both(zone, "--add-interface", "--remove-interface", br, f"{br} in {zone}")
     uplink = f.firewalld_zone or "public"
     if spec.type == "custom-nat" and spec.ipv4:
-        steps += _both(
-            uplink,
-            "--add-rich-rule",
-            "--remove-rich-rule",
-            masquerade_rule(spec),
-            f"masquerade the VMs' traffic leaving {uplink}",
+        steps += rich_rule_steps(
+            uplink, masquerade_rule(spec), f"masquerade the VMs' traffic leaving {uplink}"
         )
     for rule in forward_rules(spec, public) if spec.forwards else []:
-        steps += _both(uplink, "--add-rich-rule", "--remove-rich-rule", rule, "a port forward")
+        steps += rich_rule_steps(uplink, rule, "a port forward")
     steps += extra
     b.add(
         Stage(

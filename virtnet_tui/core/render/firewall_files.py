@@ -8,7 +8,9 @@ from virtnet_tui.core.render.nftables import nft_rules_path
 
 
 def firewall_files(spec: NetworkSpec, facts: HostFacts) -> tuple[str, ...]:
-    """The rules files the network's firewall stage wrote."""
+    """The rules files the network's firewall stage wrote (none: firewalld keeps them)."""
+    if facts.firewall_backend == "firewalld":
+        return ()
     if facts.firewall_backend == "nftables":
         return (nft_rules_path(spec.bridge),)
     cidrs = (spec.ipv4, spec.ipv6)
