@@ -1,8 +1,9 @@
 """A real firewalld in a test namespace, with a private D-Bus and its own copy of its config.
 
-The daemon and its bus run in a mount namespace of their own: ``ROOT/run`` over /run (so
-the bus socket is where the wizard's commands, which see ``ROOT/run`` as /run, look for
-it), a copy of /etc/firewalld over /etc/firewalld, /sys read-only. Nothing of the
+The daemon and its bus run in a mount namespace of their own: a folder of the test's over
+/run (``ROOT/run``: the wizard's commands see it as /run and find the bus socket where
+they look; or any folder, with ``Firewalld.env`` naming the socket), a copy of
+/etc/firewalld over /etc/firewalld, /sys read-only. Nothing of the
 machine's firewalld configuration is read for writing or changed.
 """
 
@@ -39,6 +40,11 @@ class Firewalld:
     ns: Netns
     socket: Path
 
+    @property
+    def env(self) -> dict[str, str]:
+        """The environment that sends firewall-cmd to this firewalld's bus."""
+        return {"DBUS_SYSTEM_BUS_ADDRESS": f"unix:path={self.socket}"}
+
     def cmd(self, *args: str) -> str:
         bus = f"DBUS_SYSTEM_BUS_ADDRESS=unix:path={self.socket}"
         return self.ns.run("env", bus, "firewall-cmd", *args).stdout
@@ -68,9 +74,9 @@ def _daemon_pids(ns: Netns) -> list[int]:
 
 
 @contextmanager
-def firewalld_in(ns: Netns, root: Path, work: Path) -> Iterator[Firewalld]:
-    """Run firewalld in ``ns`` until the block ends; its bus socket is under ``root``."""
-    run, etc = root / "run", work / "firewalld"
+def firewalld_in(ns: Netns, run: Path, work: Path) -> Iterator[Firewalld]:
+    """Run firewalld in ``ns`` until the block ends; its bus socket is in ``run``/dbus."""
+    etc = work / "firewalld"
     run.mkdir(parents=True, exist_ok=True)
     shutil.copytree("/etc/firewalld", etc, symlinks=True)
     log = (work / "firewalld.log").open("w")

@@ -15,6 +15,7 @@ import pytest
 from support.apply_sandbox import Entry, diff, snapshot
 from support.netns import Netns, netns_unavailable
 
+from e2e.firewalld_host import Firewalld, firewalld_in
 from e2e.nft_host import host_nft_firewall, nft_ruleset, path_without_iptables
 from e2e.topology import (
     host_firewall,
@@ -35,8 +36,11 @@ RECIPES: dict[str, tuple[Path, bool]] = {
     "bridged": (ANSWERS / "bridged.toml", False),
     # An nftables-only host: the wizard runs with no iptables on its PATH.
     "custom-nat-nft": (ANSWERS / "custom-nat-nftables.toml", False),
+    # A real firewalld with a private bus in the host namespace.
+    "custom-nat-firewalld": (ANSWERS / "custom-nat-firewalld.toml", False),
 }
 NFT_RECIPES = frozenset({"custom-nat-nft"})
+FIREWALLD_RECIPES = frozenset({"custom-nat-firewalld"})
 #: Short: with --yes a risky stage is confirmed by its checks, never by waiting.
 CONFIRM_TIMEOUT = "10"
 #: Files a host already has, so that undo must put content, mode and owner back
@@ -76,6 +80,12 @@ def _cases() -> list[object]:
     # Bridged: a sample, the risky stage (the interfaces file, eth0's addresses off, ifup br0).
     bridged = _risky_steps(RECIPES["bridged"][0])
     cases += [pytest.param("bridged", n, id=f"bridged-step{n:02d}") for n in bridged]
+    # firewalld: the firewall stage's steps (zone, reload, rich rules) and the one after.
+    steps = _risky_steps(RECIPES["custom-nat-firewalld"][0])
+    cases += [
+        pytest.param("custom-nat-firewalld", n, id=f"custom-nat-firewalld-step{n:02d}")
+        for n in [*steps, steps[-1] + 1]
+    ]
     return cases
 
 
@@ -87,7 +97,9 @@ class Pair:
     host: Netns
     before: dict[str, object]
     env: dict[str, str]
-    """The wizard's extra environment: a PATH without iptables on an nftables host."""
+    """The wizard's extra environment: a PATH without iptables on an nftables host, the
+    private bus of the namespace's firewalld."""
+    firewalld: Firewalld | None = None
 
 
 class Pairs:
@@ -102,7 +114,9 @@ class Pairs:
 
     def get(self, recipe: str) -> Pair:
         if recipe not in self._pairs:
-            self._pairs[recipe] = _build(RECIPES[recipe][1], recipe in NFT_RECIPES)
+            self._pairs[recipe] = _build(
+                RECIPES[recipe][1], recipe in NFT_RECIPES, recipe in FIREWALLD_RECIPES
+            )
         return self._pairs[recipe]
 
     def discard(self, recipe: str) -> None:
@@ -115,15 +129,22 @@ class Pairs:
             self.discard(recipe)
 
 
-def _state(host: Netns, nft: bool) -> dict[str, object]:
-    """``host_state``, with the nftables rule set on an nftables host."""
+def _state(host: Netns, nft: bool, firewalld: Firewalld | None = None) -> dict[str, object]:
+    """``host_state``, with the nftables rule set on an nftables host, and firewalld's
+    runtime and permanent configuration on a firewalld host."""
     state = host_state(host)
     if nft:
         state["nft"] = nft_ruleset(host).splitlines()
+    if firewalld is not None:
+        state.update({key: text.splitlines() for key, text in firewalld.config().items()})
     return state
 
 
-def _build(ipv6: bool, nft: bool) -> Pair:
+def _pair_state(pair: Pair, recipe: str) -> dict[str, object]:
+    return _state(pair.host, recipe in NFT_RECIPES, pair.firewalld)
+
+
+def _build(ipv6: bool, nft: bool, firewalld: bool = False) -> Pair:
     stack = ExitStack()
     try:
         topo = stack.enter_context(topology())
@@ -137,7 +158,12 @@ def _build(ipv6: bool, nft: bool) -> Pair:
             env["PATH"] = path_without_iptables(bin_dir)
         else:
             host_firewall(host)
-        return Pair(stack, host, _state(host, nft), env)
+        fw = None
+        if firewalld:
+            work = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+            fw = stack.enter_context(firewalld_in(host, work / "run", work))
+            env.update(fw.env)
+        return Pair(stack, host, _state(host, nft, fw), env, fw)
     except BaseException:
         stack.close()
         raise
@@ -251,7 +277,7 @@ def test_a_failing_step_leaves_the_namespace_and_root_as_before(
         if recipe == "bridged":
             # Undoing the bridge gives eth0 its link-local address back a moment later.
             settle(pair.host)
-        assert state_diff(pair.before, _state(pair.host, recipe in NFT_RECIPES)) == []
+        assert state_diff(pair.before, _pair_state(pair, recipe)) == []
         assert "\n".join(diff(files_before, tree(root))) == ""
         assert runtime_leftovers(root) == []
         assert _state_file(root) == state_file_before

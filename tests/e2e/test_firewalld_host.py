@@ -19,7 +19,7 @@ from e2e.topology import (
 )
 from e2e.wizard import apply_answers
 
-NAT_ANSWERS = Path(__file__).with_name("answers") / "custom-nat.toml"
+ANSWERS = Path(__file__).with_name("answers") / "custom-nat-firewalld.toml"
 VM_MAC = "52:54:00:be:0a:f3"
 SSH_FROM = "198.51.100.1"
 
@@ -30,13 +30,7 @@ def test_firewalld_host_serves_masquerades_forwards_survives_a_reload_and_rolls_
 ) -> None:
     host, lan = topo.add("host"), topo.add("lan")
     lan_uplink(topo)
-    answers = tmp_path / "firewalld.toml"
-    answers.write_text(
-        NAT_ANSWERS.read_text().replace(
-            "[host]\n", '[host]\nfirewall_backend = "firewalld"\nfirewalld_zone = "public"\n', 1
-        )
-    )
-    with firewalld_in(host, root, tmp_path) as fw:
+    with firewalld_in(host, root / "run", tmp_path) as fw:
         # The host admits SSH from the LAN router's address only.
         rule = f'rule family="ipv4" source address="{SSH_FROM}" service name="ssh" accept'
         for permanent in ((), ("--permanent",)):
@@ -44,7 +38,7 @@ def test_firewalld_host_serves_masquerades_forwards_survives_a_reload_and_rolls_
             fw.cmd(*permanent, "--zone=public", f"--add-rich-rule={rule}")
         before = fw.config()
 
-        applied = apply_answers(answers, host.name, root)
+        applied = apply_answers(ANSWERS, host.name, root)
         assert "vnw-virbr10" in fw.cmd("--get-zones")
         assert fw.cmd("--get-zone-of-interface=virbr10").strip() == "vnw-virbr10"
         assert "masquerade" in fw.cmd("--zone=public", "--list-rich-rules")
