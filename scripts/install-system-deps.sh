@@ -48,3 +48,10 @@ fi
 apt-get update -qq
 # --no-install-recommends keeps services we do not want (a system dnsmasq) off the machine
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# The package enables firewalld.service: on a machine booted with systemd it would start at
+# the next boot and take over the firewall. The tests run their own firewalld in a
+# namespace; the machine's stays off unless someone enables it on purpose.
+if [[ " ${missing[*]} " == *" firewalld "* ]]; then
+    # Offline: works whether or not systemd runs (it only removes the enable links).
+    SYSTEMD_OFFLINE=1 systemctl disable --quiet firewalld.service
+fi
