@@ -22,6 +22,9 @@ packages=(
     # netplan's own reader (`netplan generate --root-dir`) validates the YAML the recipes
     # write, and a private dbus-daemon lets a test's systemd-networkd take `networkctl reload`
     netplan.io dbus
+    # the nftables and firewalld backends: nft checks and loads the rules files, and the
+    # end-to-end tests run a firewalld of their own in a namespace with a private D-Bus
+    nftables firewalld
 )
 
 missing=()
@@ -36,6 +39,22 @@ if [ "$(id -u)" -ne 0 ]; then
     exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
+# Installing firewalld (or nftables, dbus) must never start it on this machine: it would
+# take over the machine's own firewall. policy-rc.d exit 101 tells invoke-rc.d and
+# deb-systemd-invoke to start nothing; one the machine already has is left as it is.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy"
+    chmod 755 "$policy"
+    trap 'rm -f "$policy"' EXIT
+fi
 apt-get update -qq
 # --no-install-recommends keeps services we do not want (a system dnsmasq) off the machine
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# The package enables firewalld.service: on a machine booted with systemd it would start at
+# the next boot and take over the firewall. The tests run their own firewalld in a
+# namespace; the machine's stays off unless someone enables it on purpose.
+if [[ " ${missing[*]} " == *" firewalld "* ]]; then
+    # Offline: works whether or not systemd runs (it only removes the enable links).
+    SYSTEMD_OFFLINE=1 systemctl disable --quiet firewalld.service
+fi

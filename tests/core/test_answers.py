@@ -18,6 +18,7 @@ from virtnet_tui.core.answers import HOST_KEYS, answers_to_toml, load_answers, p
 from virtnet_tui.core.errors import AnswersError, FieldError, FieldWarning
 from virtnet_tui.core.model import (
     DISTROS,
+    FIREWALL_BACKENDS,
     FIREWALLS,
     IPV6_MODES,
     NETCONFIGS,
@@ -407,6 +408,10 @@ def _host_and_given(draw: st.DrawFn) -> tuple[HostFacts, tuple[str, ...]]:
             values[key] = draw(st.sampled_from(DISTROS))
         elif key == "netconfig":
             values[key] = draw(st.sampled_from(("", *NETCONFIGS)))
+        elif key == "firewall_backend":
+            values[key] = draw(st.sampled_from(FIREWALL_BACKENDS))
+        elif key == "libvirt_firewall_backend":
+            values[key] = draw(st.sampled_from(FIREWALL_BACKENDS[:2]))
         elif isinstance(default, bool):
             values[key] = draw(st.booleans())
         elif isinstance(default, int):

@@ -27,6 +27,8 @@ PROGRAMS = (
     "ip6tables",
     "iptables-restore",
     "ip6tables-restore",
+    "nft",
+    "firewall-cmd",
     "systemctl",
     "service",
     "apt-get",

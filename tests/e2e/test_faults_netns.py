@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -14,6 +15,8 @@ import pytest
 from support.apply_sandbox import Entry, diff, snapshot
 from support.netns import Netns, netns_unavailable
 
+from e2e.firewalld_host import Firewalld, firewalld_in
+from e2e.nft_host import host_nft_firewall, nft_ruleset, path_without_iptables
 from e2e.topology import (
     host_firewall,
     host_state,
@@ -31,7 +34,13 @@ RECIPES: dict[str, tuple[Path, bool]] = {
     "custom-nat": (ANSWERS / "custom-nat.toml", False),
     "custom-routed": (ANSWERS / "custom-routed.toml", True),
     "bridged": (ANSWERS / "bridged.toml", False),
+    # An nftables-only host: the wizard runs with no iptables on its PATH.
+    "custom-nat-nft": (ANSWERS / "custom-nat-nftables.toml", False),
+    # A real firewalld with a private bus in the host namespace.
+    "custom-nat-firewalld": (ANSWERS / "custom-nat-firewalld.toml", False),
 }
+NFT_RECIPES = frozenset({"custom-nat-nft"})
+FIREWALLD_RECIPES = frozenset({"custom-nat-firewalld"})
 #: Short: with --yes a risky stage is confirmed by its checks, never by waiting.
 CONFIRM_TIMEOUT = "10"
 #: Files a host already has, so that undo must put content, mode and owner back
@@ -65,12 +74,18 @@ def _risky_steps(path: Path) -> list[int]:
 
 def _cases() -> list[object]:
     cases: list[object] = []
-    for recipe in ("custom-nat", "custom-routed"):
+    for recipe in ("custom-nat", "custom-routed", "custom-nat-nft"):
         count = _steps(RECIPES[recipe][0])
         cases += [pytest.param(recipe, n, id=f"{recipe}-step{n:02d}") for n in range(1, count + 1)]
     # Bridged: a sample, the risky stage (the interfaces file, eth0's addresses off, ifup br0).
     bridged = _risky_steps(RECIPES["bridged"][0])
     cases += [pytest.param("bridged", n, id=f"bridged-step{n:02d}") for n in bridged]
+    # firewalld: the firewall stage's steps (zone, reload, rich rules) and the one after.
+    steps = _risky_steps(RECIPES["custom-nat-firewalld"][0])
+    cases += [
+        pytest.param("custom-nat-firewalld", n, id=f"custom-nat-firewalld-step{n:02d}")
+        for n in [*steps, steps[-1] + 1]
+    ]
     return cases
 
 
@@ -81,6 +96,10 @@ class Pair:
     stack: ExitStack
     host: Netns
     before: dict[str, object]
+    env: dict[str, str]
+    """The wizard's extra environment: a PATH without iptables on an nftables host, the
+    private bus of the namespace's firewalld."""
+    firewalld: Firewalld | None = None
 
 
 class Pairs:
@@ -95,7 +114,9 @@ class Pairs:
 
     def get(self, recipe: str) -> Pair:
         if recipe not in self._pairs:
-            self._pairs[recipe] = _build(RECIPES[recipe][1])
+            self._pairs[recipe] = _build(
+                RECIPES[recipe][1], recipe in NFT_RECIPES, recipe in FIREWALLD_RECIPES
+            )
         return self._pairs[recipe]
 
     def discard(self, recipe: str) -> None:
@@ -108,15 +129,41 @@ class Pairs:
             self.discard(recipe)
 
 
-def _build(ipv6: bool) -> Pair:
+def _state(host: Netns, nft: bool, firewalld: Firewalld | None = None) -> dict[str, object]:
+    """``host_state``, with the nftables rule set on an nftables host, and firewalld's
+    runtime and permanent configuration on a firewalld host."""
+    state = host_state(host)
+    if nft:
+        state["nft"] = nft_ruleset(host).splitlines()
+    if firewalld is not None:
+        state.update({key: text.splitlines() for key, text in firewalld.config().items()})
+    return state
+
+
+def _pair_state(pair: Pair, recipe: str) -> dict[str, object]:
+    return _state(pair.host, recipe in NFT_RECIPES, pair.firewalld)
+
+
+def _build(ipv6: bool, nft: bool, firewalld: bool = False) -> Pair:
     stack = ExitStack()
     try:
         topo = stack.enter_context(topology())
         host = topo.add("host")
         topo.add("lan")
         lan_uplink(topo, ipv6=ipv6)
-        host_firewall(host)
-        return Pair(stack, host, host_state(host))
+        env: dict[str, str] = {}
+        if nft:
+            host_nft_firewall(host)
+            bin_dir = Path(stack.enter_context(tempfile.TemporaryDirectory())) / "bin"
+            env["PATH"] = path_without_iptables(bin_dir)
+        else:
+            host_firewall(host)
+        fw = None
+        if firewalld:
+            work = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+            fw = stack.enter_context(firewalld_in(host, work / "run", work))
+            env.update(fw.env)
+        return Pair(stack, host, _state(host, nft, fw), env, fw)
     except BaseException:
         stack.close()
         raise
@@ -211,7 +258,7 @@ def test_a_failing_step_leaves_the_namespace_and_root_as_before(
             "--yes",
             "--confirm-timeout",
             CONFIRM_TIMEOUT,
-            env={"VIRTNET_FAULT": fault},
+            env={**pair.env, "VIRTNET_FAULT": fault},
         )
         assert result.returncode == 3, str(result)
         assert f"VIRTNET_FAULT={fault}" in result.stderr, str(result)
@@ -230,7 +277,7 @@ def test_a_failing_step_leaves_the_namespace_and_root_as_before(
         if recipe == "bridged":
             # Undoing the bridge gives eth0 its link-local address back a moment later.
             settle(pair.host)
-        assert state_diff(pair.before, host_state(pair.host)) == []
+        assert state_diff(pair.before, _pair_state(pair, recipe)) == []
         assert "\n".join(diff(files_before, tree(root))) == ""
         assert runtime_leftovers(root) == []
         assert _state_file(root) == state_file_before

@@ -69,15 +69,21 @@ class Applied:
     netns: str
     root: Path
     output: Result
+    env: dict[str, str] | None = None
+    """Extra environment of the apply (a PATH without iptables), used by rollback too."""
 
     def rollback(self) -> Result:
         """``virtnet-wizard rollback RUN_ID``; it must succeed."""
-        result = wizard("rollback", self.run_id, "--root", str(self.root), "--netns", self.netns)
+        result = wizard(
+            "rollback", self.run_id, "--root", str(self.root), "--netns", self.netns, env=self.env
+        )
         assert result.returncode == 0, str(result)
         return result
 
 
-def apply_answers(answers: Path, netns: str, root: Path) -> Applied:
+def apply_answers(
+    answers: Path, netns: str, root: Path, env: dict[str, str] | None = None
+) -> Applied:
     """``virtnet-wizard apply --answers F --root DIR --netns NAME --yes``; it must succeed."""
     result = wizard(
         "apply",
@@ -90,6 +96,7 @@ def apply_answers(answers: Path, netns: str, root: Path) -> Applied:
         "--yes",
         "--confirm-timeout",
         CONFIRM_TIMEOUT,
+        env=env,
     )
     assert result.returncode == 0, str(result)
     found = re.search(r"virtnet-wizard rollback (\S+)", result.stdout)
@@ -98,7 +105,7 @@ def apply_answers(answers: Path, netns: str, root: Path) -> Applied:
     # The plan the run really applied (the probe completed the answers), not a re-derivation.
     plan_json = root / "var/lib/virtnet-wizard/runs" / run_id / "plan.json"
     plan = plan_from_json(json.loads(plan_json.read_text()))
-    return Applied(plan, run_id, netns, root, result)
+    return Applied(plan, run_id, netns, root, result, env)
 
 
 def run_id_of(result: Result) -> str:

@@ -83,3 +83,38 @@ def test_no_warning_for_a_host_with_only_iptables_nft_tables(tmp_path: Path) -> 
     report = inspect_firewall(SandboxHost(tmp_path), STAGE)
     assert report.foreign_nft_tables == ()
     assert not any("nftables" in w for w in report.warnings)
+
+
+NFT_STAGE = Stage(
+    "Firewall rules for virbr10 (nftables)",
+    (
+        FileStep("/etc/virtnet-wizard/firewall/virbr10.nft", "table inet vnw_virbr10\n"),
+        CommandStep(("nft", "-f", "/etc/virtnet-wizard/firewall/virbr10.nft")),
+    ),
+)
+DROPPING_HOST = (
+    "table inet filter {\n\tchain input {\n"
+    "\t\ttype filter hook input priority filter; policy accept;\n\t}\n"
+    "\tchain forward {\n\t\ttype filter hook forward priority filter; policy drop;\n\t}\n}\n"
+    "table inet vnw_virbr10 {\n\tchain forward {\n"
+    "\t\ttype filter hook forward priority filter; policy accept;\n\t}\n}\n"
+)
+
+
+def test_an_nft_stage_on_a_host_without_iptables(tmp_path: Path) -> None:
+    """No "install iptables" warning; the host's dropping forward chain is named instead."""
+    responses = {
+        "nft list ruleset": {"returncode": 0, "stdout": DROPPING_HOST, "stderr": ""},
+        "iptables -V": {"returncode": 127, "stdout": "", "stderr": "iptables: not found"},
+    }
+    (tmp_path / SANDBOX_RESPONSES).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / SANDBOX_RESPONSES).write_text(json.dumps(responses))
+    report = inspect_firewall(SandboxHost(tmp_path), NFT_STAGE)
+    assert report.iptables == "missing"
+    assert not any("iptables is not installed" in w for w in report.warnings)
+    assert report.foreign_nft_tables == ("inet filter",), "the wizard's own table is not foreign"
+    (warning,) = [w for w in report.warnings if "drop by default" in w]
+    assert "inet filter forward (forward)" in warning
+    # The same host, an iptables stage: the old warning stands.
+    old = inspect_firewall(SandboxHost(tmp_path), STAGE)
+    assert any("iptables is not installed" in w for w in old.warnings)

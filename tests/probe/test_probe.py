@@ -162,8 +162,9 @@ def test_demo_sandbox_gives_the_demo_host(tmp_path: Path) -> None:
         used_networks=("default",),
         system_dnsmasq=False,
         default_network_active=True,
-        # libvirt brought dnsmasq and iptables along; no bridge-utils, no radvd.
-        installed=("dnsmasq", "libvirt", "iptables"),
+        # libvirt brought dnsmasq and iptables along, and nft is there; no bridge-utils,
+        # no radvd.
+        installed=("dnsmasq", "libvirt", "iptables", "nftables"),
     )
     assert result.problems == ()
     assert [(i.name, i.kind, i.state) for i in result.interfaces] == [

@@ -91,6 +91,18 @@ def check_firewall(local: Path, family: int) -> None:
         assert strip.sub("", first) == strip.sub("", second)
 
 
+def check_nft(local: Path) -> None:
+    """nft -c, then load it twice in a namespace: one table, the same after a reload."""
+    with netns("vnwtnft") as ns:
+        ns.run("nft", "-c", "-f", str(local))
+        ns.run("nft", "-f", str(local))
+        first = ns.run("nft", "list", "ruleset").stdout
+        ns.run("nft", "-f", str(local))
+        assert ns.run("nft", "list", "ruleset").stdout == first
+        tables = [ln for ln in first.splitlines() if ln.startswith("table ")]
+        assert len(tables) == 1 and tables[0].startswith("table inet vnw_"), tables
+
+
 def check_radvd(local: Path) -> None:
     _ok(_run(["radvd", "--configtest", "-C", str(local)]), "radvd --configtest")
 
@@ -142,6 +154,9 @@ def validate_file(work: Path, path: str, content: str, mode: int) -> str:
     if name == "leases":
         assert content == ""
         return "empty"
+    if path.startswith("/etc/virtnet-wizard/firewall/") and path.endswith(".nft"):
+        check_nft(local)
+        return "nft -c and nft -f in a netns"
     if path.startswith("/etc/virtnet-wizard/firewall/"):
         check_firewall(local, 4 if path.endswith(".v4") else 6)
         return "iptables-restore in a netns"

@@ -151,6 +151,37 @@ EDGE_CASES: dict[str, Answers] = {
             ),
         ),
     ),
+    # host.firewall_backend = "nftables": one table per network, loaded from one file.
+    "custom-nat-debian-nftables": case(
+        "custom-nat", "debian", False, "dhcpv6", firewall_backend="nftables"
+    ),
+    "custom-routed-fedora-nm-nftables": case(
+        "custom-routed", "fedora", True, "slaac", firewall_backend="nftables"
+    ),
+    # libvirt's own nftables backend: the warnings name its libvirt_network tables.
+    "nat-fedora-nm-libvirt-nftables": case(
+        "nat", "fedora", True, "none", libvirt_firewall_backend="nftables"
+    ),
+    # host.firewall_backend = "firewalld": the bridge in libvirt's zone where it exists,
+    # else in a zone of the wizard's; masquerade and port forwards as rich rules.
+    "custom-nat-fedora-nm-firewalld": case(
+        "custom-nat",
+        "fedora",
+        True,
+        "none",
+        firewall_backend="firewalld",
+        firewalld_zone="FedoraServer",
+        firewalld_zones=("FedoraServer", "libvirt", "public"),
+    ),
+    "custom-routed-debian-firewalld": case(
+        "custom-routed", "debian", False, "dhcpv6", firewall_backend="firewalld"
+    ),
+    # Docker's FORWARD policy DROP: DOCKER-USER lets the bridge forward, in every backend.
+    "custom-nat-debian-nftables-docker": case(
+        "custom-nat", "debian", False, "none", firewall_backend="nftables", docker=True
+    ),
+    "custom-routed-debian-docker": case("custom-routed", "debian", False, "none", docker=True),
+    "nat-debian-docker": case("nat", "debian", False, "none", docker=True),
 }
 
 ALL_CASES: dict[str, Answers] = {**MATRIX, **EDGE_CASES}

@@ -16,6 +16,9 @@ NetworkType = Literal["bridged", "routed", "nat", "custom-routed", "custom-nat"]
 Ipv6Mode = Literal["slaac", "dhcpv6", "none"]
 Family = Literal["ipv4", "ipv6", "both"]
 Proto = Literal["tcp", "udp"]
+# The host's packet filter: which tool the wizard's rules go through, and libvirt's.
+FirewallBackend = Literal["iptables", "nftables", "firewalld"]
+LibvirtFirewall = Literal["iptables", "nftables"]
 
 SITES: tuple[Site, ...] = ("dedicated", "homelab")
 UPLINKS: tuple[Uplink, ...] = ("ethernet", "wireless", "both")
@@ -27,6 +30,7 @@ DEBIAN_FAMILY: frozenset[Distro] = frozenset({"debian", "ubuntu"})
 NETWORK_TYPES: tuple[NetworkType, ...] = ("bridged", "routed", "nat", "custom-routed", "custom-nat")
 IPV6_MODES: tuple[Ipv6Mode, ...] = ("slaac", "dhcpv6", "none")
 PROTOS: tuple[Proto, ...] = ("tcp", "udp")
+FIREWALL_BACKENDS: tuple[FirewallBackend, ...] = ("iptables", "nftables", "firewalld")
 
 #: Network types whose bridge, firewall and dnsmasq the wizard runs itself.
 CUSTOM_TYPES: frozenset[NetworkType] = frozenset({"custom-routed", "custom-nat"})
@@ -101,6 +105,17 @@ class HostFacts:
     """Packages known to be installed; recipes skip installing these."""
     uplink_addrgenmode: str = "eui64"
     """How the uplink makes its IPv6 link-local address; ifup of a bridge port changes it."""
+    # The host's firewall (kept together, after the other facts, for easy merging).
+    firewall_backend: FirewallBackend = "iptables"
+    """What the custom networks' rules go through: iptables chains, an nftables table, firewalld."""
+    libvirt_firewall_backend: LibvirtFirewall = "iptables"
+    """Which rules libvirt's own NAT and routed networks write (its network.conf, its version)."""
+    docker: bool = False
+    """Docker runs: its FORWARD policy is DROP, and DOCKER-USER must let the bridges forward."""
+    firewalld_zone: str = "public"
+    """firewalld's zone of the uplink: where masquerade and port forwards go."""
+    firewalld_zones: tuple[str, ...] = ()
+    """firewalld's zones (libvirt's ``libvirt`` and ``libvirt-routed`` are used if there)."""
 
     def file(self, path: str) -> str | None:
         """The current text of ``path`` on the host, if the probe read it."""

@@ -192,7 +192,15 @@ class Check:
     """What a stage promises, verified after it ran (read-only)."""
 
     what: Literal[
-        "link-up", "bridge-port", "address", "net-active", "process", "ping", "file", "chain"
+        "link-up",
+        "bridge-port",
+        "address",
+        "net-active",
+        "process",
+        "ping",
+        "file",
+        "chain",
+        "nft-table",
     ]
     target: str
     detail: str = ""
@@ -207,6 +215,7 @@ class Check:
             "ping": "{t} answers",
             "file": "{t} exists",
             "chain": "{d} jumps to {t}",
+            "nft-table": "nftables table {t} is loaded",
         }
         return labels[self.what].format(t=self.target, d=self.detail)
 

@@ -6,17 +6,41 @@ import re
 from dataclasses import dataclass
 
 from virtnet_tui.core.plan import CommandStep, FileStep, Stage
-from virtnet_tui.executor.nft_ruleset import foreign_tables
+from virtnet_tui.executor.nft_ruleset import foreign_tables, table_bodies
 from virtnet_tui.hosts.base import Host
 
-_FIREWALL_TOOLS = frozenset({"iptables", "ip6tables", "iptables-restore", "ip6tables-restore"})
+_FIREWALL_TOOLS = frozenset(
+    {"iptables", "ip6tables", "iptables-restore", "ip6tables-restore", "nft"}
+)
+#: The wizard's own nftables tables (host.firewall_backend = "nftables").
+_OWN_NFT_TABLE = re.compile(r"^inet vnw_")
 #: nftables tables that others own on purpose and that we mention by name, not as unknown.
 _KNOWN_NFT_OWNERS = {"firewalld": "firewalld", "libvirt": "libvirt", "libvirt_network": "libvirt"}
 
 
 def is_firewall_stage(stage: Stage) -> bool:
-    """The stage changes iptables rules."""
+    """The stage changes iptables rules or nftables tables."""
     return any(isinstance(s, CommandStep) and s.argv[0] in _FIREWALL_TOOLS for s in stage.steps)
+
+
+def _uses_nft(stage: Stage) -> bool:
+    return any(isinstance(s, CommandStep) and s.argv[0] == "nft" for s in stage.steps)
+
+
+#: A base chain on the forward or input hook whose policy drops what no rule accepted.
+_DROPPING_CHAIN = re.compile(
+    r"chain (\S+) \{[^}]*?hook (forward|input)[^;]*;[^}]*?policy drop;", re.DOTALL
+)
+
+
+def _nft_drop_policies(ruleset: str, tables: list[str]) -> list[str]:
+    """``family name: chain`` of the host's base chains that drop by default."""
+    return [
+        f"{table} {m[1]} ({m[2]})"
+        for table, body in table_bodies(ruleset)
+        if table in tables
+        for m in _DROPPING_CHAIN.finditer(body)
+    ]
 
 
 @dataclass(frozen=True)
@@ -53,17 +77,20 @@ def _iptables_backend(host: Host) -> str:
     return "unknown"
 
 
-def _foreign_nft_tables(host: Host) -> tuple[list[str], list[str]]:
-    """nftables tables not managed by iptables-nft: (unknown ones, known owners')."""
+def _foreign_nft_tables(host: Host) -> tuple[list[str], list[str], str]:
+    """nftables tables not managed by iptables-nft nor the wizard: (unknown, known owners',
+    the rule set listed)."""
     result = host.run(["nft", "list", "ruleset"])
     if not result.ok:
-        return [], []
+        return [], [], ""
     unknown: list[str] = []
     known: list[str] = []
     # nft prints its "managed by iptables-nft" warnings on stderr.
     for table in foreign_tables(result.stdout, result.stdout + result.stderr):
+        if _OWN_NFT_TABLE.match(table):
+            continue
         (known if table.split()[1] in _KNOWN_NFT_OWNERS else unknown).append(table)
-    return unknown, known
+    return unknown, known, result.stdout
 
 
 def _stage_rules(stage: Stage) -> list[str]:
@@ -91,8 +118,18 @@ def inspect_firewall(host: Host, stage: Stage) -> FirewallReport:
             "run `systemctl restart virtnet-wizard-firewall-*.service` after one."
         )
     backend = _iptables_backend(host)
-    unknown, known = _foreign_nft_tables(host)
-    if backend == "missing":
+    unknown, known, ruleset = _foreign_nft_tables(host)
+    nft_stage = _uses_nft(stage)
+    if nft_stage:
+        dropping = _nft_drop_policies(ruleset, unknown + known)
+        if dropping:
+            warnings.append(
+                "The host's nftables chains drop by default: "
+                f"{', '.join(dropping)}. An accept in the wizard's own table does not "
+                "overrule another table's drop, so the VMs' traffic needs rules there too "
+                "(e.g. `iifname/oifname <bridge> accept` in that forward chain)."
+            )
+    elif backend == "missing":
         warnings.append(
             "iptables is not installed (an nftables-only host): this stage's iptables "
             "commands will fail and the stage will be rolled back. Install the iptables "

@@ -68,3 +68,8 @@ def foreign_tables(ruleset: str, messages: str = "") -> list[str]:
         for family, name, body in _blocks(ruleset)
         if f"{family} {name}" not in managed and not made_by_iptables_nft(family, name, body)
     ]
+
+
+def table_bodies(ruleset: str) -> list[tuple[str, str]]:
+    """``(family name, body)`` of every table of ``ruleset``, in the order listed."""
+    return [(f"{family} {name}", body) for family, name, body in _blocks(ruleset)]

@@ -149,6 +149,14 @@ def check_chain(host: Host, check: Check) -> tuple[bool, str]:
     return False, (result.stderr.strip() or f"exit {result.returncode}")
 
 
+def check_nft_table(host: Host, check: Check) -> tuple[bool, str]:
+    # target: "inet vnw_virbr10", the table the stage loaded.
+    result = host.run(["nft", "list", "table", *check.target.split()])
+    if result.ok:
+        return True, f"table {check.target} is loaded"
+    return False, (result.stderr.strip() or f"exit {result.returncode}")
+
+
 CHECKERS: dict[str, Callable[[Host, Check], tuple[bool, str]]] = {
     "link-up": check_link_up,
     "bridge-port": check_bridge_port,
@@ -158,6 +166,7 @@ CHECKERS: dict[str, Callable[[Host, Check], tuple[bool, str]]] = {
     "ping": check_ping,
     "file": check_file,
     "chain": check_chain,
+    "nft-table": check_nft_table,
 }
 
 

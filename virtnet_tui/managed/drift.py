@@ -274,16 +274,15 @@ def _custom_status(
 ) -> None:
     # Imported here: the renderer loads netaddr, which the status of a libvirt network
     # never needs.
-    from virtnet_tui.core.render.iptables import FAMILIES, firewall_rules_path
+    from virtnet_tui.core.render.firewall_files import firewall_files
 
     spec = net.spec
     br = spec.bridge
     conf = f"{DNSMASQ_ROOT}/{br}/dnsmasq.conf"
     if not host.exists(conf):
         drift.append(Drift(net.name, "file-missing", f"{conf} is missing"))
-    for family, cidr in zip(FAMILIES, (spec.ipv4, spec.ipv6), strict=True):
-        rules = firewall_rules_path(br, family)
-        if cidr and not host.exists(rules):
+    for rules in firewall_files(spec, net.facts):
+        if not host.exists(rules):
             drift.append(Drift(net.name, "file-missing", f"{rules} is missing"))
     hosts_text = host.read_text(hostsfile_path(br))
     if hosts_text is None:

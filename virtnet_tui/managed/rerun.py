@@ -128,10 +128,10 @@ def prepare_forward(host: Host, state: State, req: ForwardRequest) -> PlannedCha
         AnswersError: refused, naming the option.
     """
     from virtnet_tui.core.changes.forward import plan_forward_change
-    from virtnet_tui.core.render.iptables import firewall_rules_path
+    from virtnet_tui.core.render.firewall_files import forward_rules_path
 
     net = managed_network(state, req.network)
-    current = host.read_text(firewall_rules_path(net.spec.bridge, 4))
+    current = host.read_text(forward_rules_path(net.spec, net.facts))
     listening = listening_sockets(host) if req.action == "add" else ()
     return plan_forward_change(state, req, current, listening)
 

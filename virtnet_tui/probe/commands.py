@@ -26,6 +26,13 @@ NETWORKD_ACTIVE = ("systemctl", "is-active", "systemd-networkd.service")
 MODPROBE_DRY_DUMMY = ("modprobe", "-n", "-q", "dummy")
 FIREWALLD_STATE = ("firewall-cmd", "--state")
 NFT_TABLES = ("nft", "list", "tables")
+FIREWALLD_ZONES = ("firewall-cmd", "--get-zones")
+FIREWALLD_DEFAULT_ZONE = ("firewall-cmd", "--get-default-zone")
+
+
+def firewalld_zone_of(interface: str) -> tuple[str, ...]:
+    """firewalld's zone of ``interface`` (exit 2, "no zone", when it has none of its own)."""
+    return ("firewall-cmd", f"--get-zone-of-interface={interface}")
 
 
 def ip_route_get(address: str) -> tuple[str, ...]:

@@ -23,6 +23,8 @@ class LibvirtView:
     problem: str = ""
     default_users: tuple[str, ...] = ()
     """Running VMs with an interface on the ``default`` network (or on its bridge)."""
+    version: str = ""
+    """libvirt's version (``10.4.0``), "" when it could not be asked."""
 
     @property
     def reachable(self) -> bool:
@@ -49,6 +51,7 @@ def query_libvirt(host: Host) -> LibvirtView:
     if conn is None:
         return LibvirtView(problem="libvirt unreachable: no connection")
     try:
+        version = _version(conn)
         networks = tuple(_describe(net) for net in conn.listAllNetworks())
     except (libvirt.libvirtError, ParseError) as exc:
         with contextlib.suppress(libvirt.libvirtError):
@@ -60,11 +63,20 @@ def query_libvirt(host: Host) -> LibvirtView:
         users = tuple(sorted(str(d.name()) for d in running if _uses_default(d.XMLDesc(0), bridge)))
     except libvirt.libvirtError as exc:
         # Unknown users must not pass for none: a plan that stops the network is refused.
-        return LibvirtView(networks, default_users=(f"(VMs unknown: {exc})",))
+        return LibvirtView(networks, default_users=(f"(VMs unknown: {exc})",), version=version)
     finally:
         with contextlib.suppress(libvirt.libvirtError):
             conn.close()
-    return LibvirtView(networks, default_users=users)
+    return LibvirtView(networks, default_users=users, version=version)
+
+
+def _version(conn: libvirt.virConnect) -> str:
+    """The daemon's libvirt version: it decides which firewall backend libvirt prefers."""
+    try:
+        number = int(conn.getLibVersion())
+    except Exception:  # an old or odd driver: the version stays unknown
+        return ""
+    return f"{number // 1_000_000}.{number // 1000 % 1000}.{number % 1000}"
 
 
 def _uses_default(xml: str, bridge: str) -> bool:

@@ -13,7 +13,9 @@ from virtnet_tui.hosts.base import CommandResult, Host
 from virtnet_tui.probe.answers import facts_for_uplink, merge_facts, suggest_situation, with_uplink
 from virtnet_tui.probe.commands import (
     DNSMASQ_VERSION,
+    FIREWALLD_DEFAULT_ZONE,
     FIREWALLD_STATE,
+    FIREWALLD_ZONES,
     IP_ADDRESS,
     IP_LINK,
     IP_ROUTES4,
@@ -28,6 +30,7 @@ from virtnet_tui.probe.commands import (
     UNAME_RELEASE,
     Background,
     ReadOnlyRunner,
+    firewalld_zone_of,
     ip_route_get,
     which,
 )
@@ -38,6 +41,13 @@ from virtnet_tui.probe.files import (
     distro,
     edited_files,
     session_environ,
+)
+from virtnet_tui.probe.firewall_backend import (
+    LIBVIRT_NETWORK_CONF,
+    choose_firewall_backend,
+    firewalld_zones,
+    libvirt_firewall_backend,
+    nftables_enabled,
 )
 from virtnet_tui.probe.libvirt_networks import LibvirtView, query_libvirt
 from virtnet_tui.probe.model import ProbeResult
@@ -122,7 +132,8 @@ def probe(host: Host) -> ProbeResult:
     if not dummy_loaded:
         jobs.start(MODPROBE_DRY_DUMMY)
     if firewalld_installed:
-        jobs.start(FIREWALLD_STATE)
+        for argv in (FIREWALLD_STATE, FIREWALLD_ZONES, FIREWALLD_DEFAULT_ZONE):
+            jobs.start(argv)
     if nft_installed:
         jobs.start(NFT_TABLES)
     libvirt_job = Background(lambda: query_libvirt(host))
@@ -190,6 +201,13 @@ def probe(host: Host) -> ProbeResult:
     if hostname and check_hostname("host.hostname", hostname) is not None:
         problems.append(f"odd host name {hostname!r}: using {defaults.hostname!r}")
         hostname = ""
+    firewalls = read_firewalls(host, files, firewalld_installed, nft_installed, result)
+    zone_of_uplink = None
+    if firewalls.firewalld_running and uplink:
+        zone_of_uplink = _run_now(jobs, firewalld_zone_of(uplink), deadline)
+    zone, zones = firewalld_zones(
+        result(FIREWALLD_ZONES), result(FIREWALLD_DEFAULT_ZONE), zone_of_uplink
+    )
     facts = HostFacts(
         distro=family or defaults.distro,
         distro_version=version,
@@ -212,6 +230,15 @@ def probe(host: Host) -> ProbeResult:
             n.name == "default" and (n.active or n.autostart) for n in view.networks
         ),
         installed=installed_needs(host),
+        firewall_backend=choose_firewall_backend(
+            firewalls, which(host, "iptables-restore"), nftables_enabled(files)
+        ),
+        libvirt_firewall_backend=libvirt_firewall_backend(
+            files.read(LIBVIRT_NETWORK_CONF), view.version, nft_installed
+        ),
+        docker=firewalls.docker_running,
+        firewalld_zone=zone,
+        firewalld_zones=zones,
     )
     return ProbeResult(
         facts=with_uplink(facts, up),
@@ -220,7 +247,7 @@ def probe(host: Host) -> ProbeResult:
         ssh=ssh,
         libvirt_reachable=view.reachable,
         libvirt_networks=view.networks,
-        firewalls=read_firewalls(host, files, firewalld_installed, nft_installed, result),
+        firewalls=firewalls,
         ipv6_prefix=up.ipv6_prefix,
         wireless=any(i.kind == "wireless" for i in interfaces),
         problems=tuple(dict.fromkeys(problems)),

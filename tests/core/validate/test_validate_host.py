@@ -45,6 +45,12 @@ ERRORS: dict[str, tuple[Answers, Change, str]] = {
     "hostname": (NAT, host(hostname="-bad-"), "host.hostname"),
     "distro version": (NAT, host(distro_version="twelve point one"), "host.distro_version"),
     "used subnet": (NAT, host(used_subnets=("nope",)), "host.used_subnets[0]"),
+    "firewalld zone": (
+        NAT, host(firewall_backend="firewalld", firewalld_zone="my zone"), "host.firewalld_zone"
+    ),
+    "nftables old kernel": (
+        NAT, host(firewall_backend="nftables", kernel="4.19.0"), "host.firewall_backend"
+    ),
 }  # fmt: skip
 
 

@@ -138,7 +138,8 @@ def plan_forward_change(
     """Check ``req`` and plan it as one stage.
 
     Args:
-        current_rules: the IPv4 rules file as it is on the host (``None``: missing).
+        current_rules: the file with the forwards as it is on the host (``None``: missing):
+            the IPv4 rules file, or the network's nftables file on an nftables host.
         listening: sockets the host listens on (a forward must not hide them).
 
     Raises:
@@ -173,9 +174,77 @@ def plan_forward_change(
     return PlannedChange(Plan(stages=(stage,), warnings=warnings), change, summary)
 
 
+def _nft_stage(
+    net: ManagedNetwork, new: NetworkSpec, current_rules: str | None
+) -> tuple[Stage, tuple[str, ...]]:
+    """On an nftables host: rewrite the network's table file and reload it, atomically."""
+    from virtnet_tui.core.render.nftables import (
+        nft_check_argv,
+        nft_load_argv,
+        nft_rules_path,
+        render_nft_rules,
+    )
+
+    br = net.spec.bridge
+    path = nft_rules_path(br)
+    warnings: list[str] = []
+    if current_rules is None:
+        warnings.append(f"{path} is missing; it is written anew.")
+    elif current_rules != render_nft_rules(net.spec, net.facts):
+        warnings.append(
+            f"{path} was changed outside the wizard; those edits are replaced "
+            "(the run keeps a backup, and rollback puts it back)."
+        )
+    load = nft_load_argv(br)
+    steps: tuple[Step, ...] = (
+        FileStep(
+            path,
+            render_nft_rules(new, net.facts),
+            mode=0o600,
+            description=f"write {br}'s table with the new port forwards",
+        ),
+        CommandStep(nft_check_argv(br), description=f"check {path} against the running kernel"),
+        # The file recreates the whole table in one transaction; undo restores the old
+        # file, and after_undo loads it the same way.
+        CommandStep(load, description=f"load {path} (only the wizard's table of {br})"),
+    )
+    stage = Stage(
+        name=f"Port forwards of {br}",
+        steps=steps,
+        checks=(Check("nft-table", f"inet vnw_{br}"),),
+        network=net.name,
+        after_undo=(load,),
+    )
+    return stage, tuple(warnings)
+
+
+def _firewalld_stage(net: ManagedNetwork, new: NetworkSpec) -> tuple[Stage, tuple[str, ...]]:
+    """On a firewalld host: add or remove the forward's rich rules, now and permanently."""
+    from virtnet_tui.core.recipes.firewall_firewalld import forward_rules, rich_rule_steps
+    from virtnet_tui.core.render.nftables import public_address
+
+    old = net.spec
+    zone = net.facts.firewalld_zone or "public"
+    before = forward_rules(old, public_address(old, net.facts)) if old.forwards else []
+    after = forward_rules(new, public_address(new, net.facts)) if new.forwards else []
+    steps: list[Step] = []
+    for rule in before:
+        if rule not in after:
+            steps += rich_rule_steps(zone, rule, "stop a port forward", remove=True)
+    for rule in after:
+        if rule not in before:
+            steps += rich_rule_steps(zone, rule, "a port forward")
+    stage = Stage(name=f"Port forwards of {old.bridge}", steps=tuple(steps), network=net.name)
+    return stage, ()
+
+
 def _stage(
     net: ManagedNetwork, new: NetworkSpec, current_rules: str | None
 ) -> tuple[Stage, tuple[str, ...]]:
+    if net.facts.firewall_backend == "firewalld":
+        return _firewalld_stage(net, new)
+    if net.facts.firewall_backend == "nftables":
+        return _nft_stage(net, new, current_rules)
     # The renderers pull in netaddr; only this command needs them.
     from virtnet_tui.core.render.iptables import (
         chain_name,

@@ -27,6 +27,9 @@ from virtnet_tui.core.recipes.common import (
     systemctl,
     vm_notes,
 )
+from virtnet_tui.core.recipes.docker import docker_steps
+from virtnet_tui.core.recipes.firewall_firewalld import firewalld_firewall
+from virtnet_tui.core.recipes.firewall_nft import nft_firewall
 from virtnet_tui.core.render.dispatcher import dnsmasq_hook_lines, render_nm_dispatcher
 from virtnet_tui.core.render.dnsmasq import (
     dnsmasq_argv,
@@ -57,6 +60,7 @@ from virtnet_tui.core.render.modprobe import (
     render_rhel6_dummy_modules,
     render_sysconfig_dummy,
 )
+from virtnet_tui.core.render.nftables import public_address
 from virtnet_tui.core.render.radvd import render_radvd_conf, render_radvd_interface
 from virtnet_tui.core.render.systemd import (
     render_dnsmasq_unit,
@@ -72,7 +76,9 @@ SYSTEMD_DIR = "/etc/systemd/system"
 
 def build(b: PlanBuilder, spec: NetworkSpec) -> None:
     """Add the stages of a ``custom-routed`` or ``custom-nat`` network to ``b``."""
-    b.need("dnsmasq", "iptables")
+    backend = b.facts.firewall_backend
+    # firewalld brings its own tools; the other backends need their package.
+    b.need("dnsmasq", *(() if backend == "firewalld" else (backend,)))
     _disable_default_network(b)
     _virtual_bridge(b, spec)
     add_forwarding(b)
@@ -259,6 +265,13 @@ def _virtual_bridge(b: PlanBuilder, spec: NetworkSpec) -> None:
 
 def _firewall(b: PlanBuilder, spec: NetworkSpec) -> None:
     f = b.facts
+    if f.firewall_backend == "nftables":
+        nft_firewall(b, spec, docker_steps(b, spec) if f.docker else [])
+        return
+    if f.firewall_backend == "firewalld":
+        public = public_address(spec, f) if spec.forwards else ""
+        firewalld_firewall(b, spec, public, docker_steps(b, spec) if f.docker else [])
+        return
     steps: list[Step] = []
     checks: list[Check] = []
     families: list[IpFamily] = []
@@ -300,6 +313,8 @@ def _firewall(b: PlanBuilder, spec: NetworkSpec) -> None:
                 )
             )
             checks.append(Check("chain", chain, f"{insert[0]} {table} {builtin}"))
+    if f.docker:
+        steps += docker_steps(b, spec)
     if f.systemd:
         unit = firewall_unit_name(spec.bridge)
         steps += [

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from virtnet_tui.core.model import NetworkSpec
+from virtnet_tui.core.model import LibvirtFirewall, NetworkSpec
 from virtnet_tui.core.plan import Check, LibvirtStep, Stage, SysctlStep
 from virtnet_tui.core.recipes.builder import PlanBuilder
 from virtnet_tui.core.recipes.common import static_route_todos, vm_notes
+from virtnet_tui.core.recipes.docker import docker_stage
 from virtnet_tui.core.render.libvirt_xml import render_network_xml
 
 #: ``(table, built-in chain, chain)``: the chains libvirt's iptables backend makes for all
@@ -22,8 +23,26 @@ LIBVIRT_CHAINS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def leftovers_warning() -> str:
-    """What rolling back a libvirt network leaves, because libvirt made it, not the wizard."""
+#: The tables libvirt's nftables backend (libvirt 10.4 and later) keeps its rules in.
+LIBVIRT_NFT_TABLES = ("ip libvirt_network", "ip6 libvirt_network")
+
+
+def leftovers_warning(backend: LibvirtFirewall = "iptables") -> str:
+    """What rolling back a libvirt network leaves, because libvirt made it, not the wizard.
+
+    ``backend`` is libvirt's own firewall backend (host.libvirt_firewall_backend): the
+    warning names the chains or tables that one leaves.
+    """
+    if backend == "nftables":
+        return (
+            "Rolling back a libvirt network stops and undefines it and puts back the "
+            "forwarding settings found before, but leaves what libvirt made for all of its "
+            "networks: with its nftables firewall backend (libvirt 10.4 and later, "
+            "firewall_backend in /etc/libvirt/network.conf), the tables "
+            f"{' and '.join(LIBVIRT_NFT_TABLES)} (`nft list table ip libvirt_network`). "
+            "Empty once no libvirt network runs, they filter nothing, and libvirt makes them "
+            "again when it starts a network."
+        )
     by_table: dict[str, list[str]] = {}
     for table, _, chain in LIBVIRT_CHAINS:
         by_table.setdefault(table, []).append(chain)
@@ -59,9 +78,17 @@ def _forwarding(spec: NetworkSpec) -> SysctlStep:
     )
 
 
+def _libvirt_rules(backend: LibvirtFirewall) -> str:
+    """How the warnings name the rules libvirt writes with its ``backend``."""
+    if backend == "nftables":
+        return "nftables rules (table libvirt_network)"
+    return "iptables rules"
+
+
 def build(b: PlanBuilder, spec: NetworkSpec) -> None:
     """Add the stages of a libvirt ``routed`` or ``nat`` network to ``b``."""
     b.need("libvirt")
+    rules = _libvirt_rules(b.facts.libvirt_firewall_backend)
     xml = render_network_xml(spec)
     what = "routed" if spec.type == "routed" else "NAT"
     b.add(
@@ -87,7 +114,7 @@ def build(b: PlanBuilder, spec: NetworkSpec) -> None:
     if spec.type == "routed":
         static_route_todos(b, spec)
         b.warn(
-            f"libvirt inserts its own iptables rules for {spec.name}, in an order of its "
+            f"libvirt inserts its own {rules} for {spec.name}, in an order of its "
             "choosing; choose custom-routed to keep full control of the firewall."
         )
     else:
@@ -95,8 +122,10 @@ def build(b: PlanBuilder, spec: NetworkSpec) -> None:
             # libvirt never NATs IPv6: the VMs' IPv6 subnet is routed, so it needs routes too.
             static_route_todos(b, spec)
         b.warn(
-            f"libvirt inserts its own iptables rules for {spec.name}; choose custom-nat to keep "
+            f"libvirt inserts its own {rules} for {spec.name}; choose custom-nat to keep "
             "full control of the firewall or to forward ports without libvirt's hook scripts."
         )
-    b.warn(leftovers_warning())
+    if b.facts.docker:
+        docker_stage(b, spec)
+    b.warn(leftovers_warning(b.facts.libvirt_firewall_backend))
     vm_notes(b, spec)

@@ -1,7 +1,7 @@
 """What the recipes need installed, named per distribution, and the stage that installs it.
 
 A fresh host often lacks what a recipe runs: libvirt for libvirt's own networks, dnsmasq
-and iptables for custom ones, radvd where dnsmasq is too old to send router
+and iptables (or nftables) for custom ones, radvd where dnsmasq is too old to send router
 advertisements, bridge-utils where ifupdown's ``bridge_ports`` needs it. The probe finds
 what is there by each need's programs; the plan installs the rest in its first stage.
 """
@@ -13,10 +13,10 @@ from typing import Literal
 from virtnet_tui.core.model import DEBIAN_FAMILY, Distro, HostFacts
 from virtnet_tui.core.plan import CommandStep, Stage
 
-Need = Literal["bridge-utils", "dnsmasq", "radvd", "libvirt", "iptables"]
+Need = Literal["bridge-utils", "dnsmasq", "radvd", "libvirt", "iptables", "nftables"]
 
 #: The order the install stage names them in.
-NEEDS: tuple[Need, ...] = ("libvirt", "bridge-utils", "dnsmasq", "iptables", "radvd")
+NEEDS: tuple[Need, ...] = ("libvirt", "bridge-utils", "dnsmasq", "iptables", "nftables", "radvd")
 
 #: Each need's packages on Debian-like hosts and on RHEL-like ones.
 _PACKAGES: dict[Need, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -27,6 +27,7 @@ _PACKAGES: dict[Need, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "radvd": (("radvd",), ("radvd",)),
     "libvirt": (("libvirt-daemon-system", "libvirt-clients"), ("libvirt",)),
     "iptables": (("iptables",), ("iptables",)),
+    "nftables": (("nftables",), ("nftables",)),
 }
 
 #: A need counts as installed when one program of every group is on the host.
@@ -37,6 +38,7 @@ NEED_PROGRAMS: dict[Need, tuple[tuple[str, ...], ...]] = {
     # libvirtd, or the modular daemon that runs networks, plus virsh.
     "libvirt": (("libvirtd", "virtnetworkd"), ("virsh",)),
     "iptables": (("iptables-restore",), ("ip6tables-restore",)),
+    "nftables": (("nft",),),
 }
 
 

@@ -13,11 +13,12 @@ from virtnet_tui.core.render.iptables import (
     firewall_jump_argvs,
     firewall_restore_argv,
 )
+from virtnet_tui.core.render.nftables import nft_delete_argv, nft_load_argv
 
 UNIT_DIR = "/etc/systemd/system"
 DNSMASQ_UNIT = "dnsmasq@.service"
 DUMMY_UNIT = "dummy@.service"
-#: iptables and ip6tables live here on Debian, RHEL and Fedora alike.
+#: iptables, ip6tables and nft live here on Debian, RHEL and Fedora alike.
 SBIN = "/usr/sbin"
 #: /sbin/ip exists on every supported distribution (a link into /usr on merged-/usr systems).
 IP = "/sbin/ip"
@@ -143,5 +144,70 @@ def render_firewall_unit(spec: NetworkSpec, facts: HostFacts) -> str:
                 *stop,
             ],
             "Install": ["WantedBy=multi-user.target"],
+        },
+    )
+
+
+def render_nft_firewall_unit(spec: NetworkSpec) -> str:
+    """The same unit for host.firewall_backend = "nftables": loads the network's table.
+
+    It starts after nftables.service and firewalld, whose rule sets load first (Debian's
+    /etc/nftables.conf begins with ``flush ruleset``, which would delete the table), and
+    follows nftables.service through its restarts (PartOf) and reloads
+    (ReloadPropagatedFrom): each of those flushes the rule set, then this unit loads the
+    table again. The file recreates the table atomically, so a reload never doubles it.
+    """
+    load = _exec(nft_load_argv(spec.bridge))
+    return _unit(
+        f"Loads the nftables table of bridge {spec.bridge} at boot.",
+        {
+            "Unit": [
+                f"Description=virtnet-wizard nftables rules for {spec.bridge}",
+                "DefaultDependencies=no",
+                "Wants=network-pre.target",
+                "Before=network-pre.target shutdown.target",
+                "After=local-fs.target systemd-modules-load.service",
+                "# The host's own rule set is loaded first: `flush ruleset` would delete ours.",
+                "After=nftables.service firewalld.service",
+                "PartOf=nftables.service",
+                "ReloadPropagatedFrom=nftables.service",
+                "Conflicts=shutdown.target",
+            ],
+            "Service": [
+                "Type=oneshot",
+                "RemainAfterExit=yes",
+                f"ExecStart={load}",
+                f"ExecReload={load}",
+                f"ExecStop=-{_exec(nft_delete_argv(spec.bridge))}",
+            ],
+            "Install": ["WantedBy=multi-user.target"],
+        },
+    )
+
+
+def render_docker_user_unit(
+    bridge: str, inserts: list[tuple[str, ...]], deletes: list[tuple[str, ...]]
+) -> str:
+    """Adds ``bridge``'s DOCKER-USER accepts each time Docker (re)creates its chains.
+
+    Docker makes DOCKER-USER when it starts, so the unit starts after it and with it
+    (WantedBy, PartOf); stale copies are deleted first so a restart doubles nothing.
+    """
+    return _unit(
+        f"Lets bridge {bridge} forward past Docker's FORWARD policy DROP.",
+        {
+            "Unit": [
+                f"Description=virtnet-wizard DOCKER-USER rules for {bridge}",
+                "After=docker.service",
+                "PartOf=docker.service",
+            ],
+            "Service": [
+                "Type=oneshot",
+                "RemainAfterExit=yes",
+                *[f"ExecStartPre={_exec(a, ignore_failure=True)}" for a in deletes],
+                *[f"ExecStart={_exec(a)}" for a in inserts],
+                *[f"ExecStop={_exec(a, ignore_failure=True)}" for a in deletes],
+            ],
+            "Install": ["WantedBy=docker.service"],
         },
     )

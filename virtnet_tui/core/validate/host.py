@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Interface, IPv6Interface
 
@@ -17,6 +18,7 @@ from virtnet_tui.core.validate.fields import (
     check_version,
 )
 from virtnet_tui.core.validate.findings import Report
+from virtnet_tui.core.versions import at_least
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,33 @@ def check_host(report: Report, host: HostFacts) -> Uplink:
         report.add(check_hostname("host.hostname", h.hostname))
     for index, subnet in enumerate(h.used_subnets):
         report.add(check_cidr(f"host.used_subnets[{index}]", subnet))
+    check_firewall_backend(report, h)
     return Uplink(v4, v6, gateway4, gateway6)
+
+
+#: NAT chains in an ``inet`` table (one table for IPv4 and IPv6) need Linux 5.2.
+NFT_INET_NAT_KERNEL = "5.2"
+
+
+#: firewalld's zone names: letters, digits, ``_`` and ``-``, at most 17 characters.
+_ZONE = re.compile(r"[A-Za-z0-9_-]{1,17}")
+
+
+def check_firewall_backend(report: Report, h: HostFacts) -> None:
+    """The backend chosen for the wizard's rules must work here; firewalld's zones must parse."""
+    if h.firewall_backend == "firewalld":
+        for index, zone in enumerate(h.firewalld_zones):
+            if not _ZONE.fullmatch(zone):
+                report.error(f"host.firewalld_zones[{index}]", zone, "is not a firewalld zone")
+        if not _ZONE.fullmatch(h.firewalld_zone):
+            report.error("host.firewalld_zone", h.firewalld_zone, "is not a firewalld zone")
+    if h.firewall_backend == "nftables" and not at_least(h.kernel, NFT_INET_NAT_KERNEL):
+        report.error(
+            "host.firewall_backend",
+            h.firewall_backend,
+            f"needs Linux {NFT_INET_NAT_KERNEL} or later (NAT in an inet table); "
+            f'host.kernel is {h.kernel}: use "iptables"',
+        )
 
 
 def _ipv4(report: Report, h: HostFacts) -> tuple[IPv4Interface | None, IPv4Address | None]:

@@ -70,14 +70,15 @@ class ForwardsScreen(EntryListScreen[HostView, ForwardRow]):
 
         host = self.wizard.host
         state = load_state(host)
-        spec = managed_network(state, network).spec
+        managed = managed_network(state, network)
+        spec = managed.spec
         if spec.type != "custom-nat":
             raise NotListed(
                 f"{network} is a {spec.type} network: only custom NAT networks forward ports."
             )
-        from virtnet_tui.core.render.iptables import firewall_rules_path
+        from virtnet_tui.core.render.firewall_files import forward_rules_path
 
-        rules = host.read_text(firewall_rules_path(spec.bridge, 4))
+        rules = host.read_text(forward_rules_path(spec, managed.facts))
         rows = tuple(
             ForwardRow(f.proto, port, f.to, f.to_port) for f in spec.forwards for port in f.ports
         )
