@@ -22,6 +22,9 @@ packages=(
     # netplan's own reader (`netplan generate --root-dir`) validates the YAML the recipes
     # write, and a private dbus-daemon lets a test's systemd-networkd take `networkctl reload`
     netplan.io dbus
+    # a real NetworkManager (run by the tests in a namespace with a private D-Bus) loads
+    # the keyfiles the recipes write, and nmcli drives it
+    network-manager
 )
 
 missing=()
