@@ -182,3 +182,19 @@ def test_a_host_read_for_a_plan_carries_its_netplan_and_networkd_files(tmp_path:
     files = dict(with_host_state(Answers(), host, State()).host.files)
     assert files["/etc/netplan/50-cloud-init.yaml"] == CLOUD_INIT
     assert files["/etc/systemd/network/10-eth0.network"] == NETWORKD
+
+
+def test_networkmanagers_keyfiles_are_read_for_the_recipes(tmp_path: Path) -> None:
+    keyfile = "[connection]\nid=eth0\ntype=ethernet\ninterface-name=eth0\n"
+    host = SandboxHost(tmp_path)
+    host.write_text("/etc/NetworkManager/system-connections/eth0.nmconnection", keyfile)
+    host.write_text("/run/NetworkManager/system-connections/lo.nmconnection", "[connection]\n")
+    host.write_text("/etc/NetworkManager/system-connections/eth0.nmconnection.bak", "x")
+    safe = SafeFiles(host)
+    assert network_files(safe)[-2:] == [
+        "/etc/NetworkManager/system-connections/eth0.nmconnection",
+        "/run/NetworkManager/system-connections/lo.nmconnection",
+    ]
+    texts = dict(edited_files(safe, network_files(safe)))
+    assert texts["/etc/NetworkManager/system-connections/eth0.nmconnection"] == keyfile
+    assert _detect(tmp_path, {}, nm=True, devices="eth0:connected\n")[0] == "networkmanager"

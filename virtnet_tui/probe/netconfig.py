@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from virtnet_tui.core.model import HostNetConfig, NetConfig
+from virtnet_tui.core.render.keyfile import KEYFILE_DIRS
+from virtnet_tui.core.render.keyfile import SUFFIX as KEYFILE_SUFFIX
 from virtnet_tui.core.render.netplan import NETPLAN_DIRS, NetplanError, find_uplink
 from virtnet_tui.core.render.networkd import NETWORKD_DIRS, find_uplink_unit
 from virtnet_tui.hosts.base import CommandResult
@@ -28,10 +30,16 @@ class Ownership:
 
 
 def network_files(files: SafeFiles) -> list[str]:
-    """Paths of every netplan YAML and networkd .network file the host has."""
+    """Paths of every netplan YAML, networkd .network and NetworkManager keyfile of the host."""
     out = []
-    for folder in (*NETPLAN_DIRS, *NETWORKD_DIRS):
-        suffix = ".yaml" if folder in NETPLAN_DIRS else ".network"
+    for folder in (*NETPLAN_DIRS, *NETWORKD_DIRS, *KEYFILE_DIRS):
+        suffix = (
+            ".yaml"
+            if folder in NETPLAN_DIRS
+            else ".network"
+            if folder in NETWORKD_DIRS
+            else KEYFILE_SUFFIX
+        )
         if not files.is_dir(folder):
             continue
         out += [
