@@ -90,8 +90,10 @@ class NmHosts:
                 root.mkdir(parents=True)
                 daemon = stack.enter_context(nm_host(topo, root, root.parent))
                 host = topo["host"]
-                self.made = NmHost(stack, host, root, daemon, full_state(host),
-                                   files_under(root), daemon.profiles(), _active(daemon))  # fmt: skip
+                state, files = full_state(host), files_under(root)
+                self.made = NmHost(
+                    stack, host, root, daemon, state, files, daemon.profiles(), _active(daemon)
+                )
             except BaseException:
                 stack.close()
                 raise
