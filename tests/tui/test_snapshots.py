@@ -19,7 +19,7 @@ from support.tui_driver import (
     settle,
     type_into,
 )
-from textual.widgets import Input, Tree
+from textual.widgets import Input, RichLog, Tree
 
 from virtnet_tui.core.model import Situation
 from virtnet_tui.core.plan import Plan
@@ -37,6 +37,7 @@ from virtnet_tui.executor.progress import (
     StepFailed,
     StepUndone,
 )
+from virtnet_tui.tui.screens.apply import ApplyScreen
 from virtnet_tui.tui.screens.preview import PreviewScreen
 
 SIZES = [(80, 24), (120, 40)]
@@ -198,10 +199,11 @@ def test_screen(
 def test_apply_screen(
     outcome: str, size: tuple[int, int], tmp_path: Path, snap_compare: SnapCompare
 ) -> None:
+    events = _apply_events(outcome)
     app = demo_app(
         tmp_path,
         situation=DEMO_SITUATION,
-        apply_source=_scripted(_apply_events(outcome)),
+        apply_source=_scripted(events),
         clock=lambda: FROZEN,
     )
 
@@ -209,6 +211,15 @@ def test_apply_screen(
         await _preview(pilot)
         await pilot.press("a", "y")
         await settle(pilot)
+        # Every event shown and the log scrolled to its end: on a busy machine either
+        # can lag a frame behind.
+        screen = pilot.app.screen
+        assert isinstance(screen, ApplyScreen)
+        log = screen.query_one("#log", RichLog)
+        for _ in range(100):
+            if len(screen.events) == len(events) and log.scroll_y >= log.max_scroll_y:
+                break
+            await pilot.pause(0.05)
         await pilot.pause(0.3)  # the countdown's first tick
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
