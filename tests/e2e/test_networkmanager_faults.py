@@ -173,5 +173,5 @@ def test_the_cases_cover_the_keyfile_steps() -> None:
     assert "profile br0: eth0's MAC" in described
     assert "make NetworkManager read the two profiles" in described
     assert "activate br0, which takes eth0 as its port" in described
-    assert "virbr10.nmconnection" in described
+    assert "profile virbr10: its MAC and addresses" in described
     assert "create virbr10 and give it its addresses" in described

@@ -78,8 +78,15 @@ def virtual_bridge_steps(b: PlanBuilder, spec: NetworkSpec) -> tuple[list[Step],
     br = spec.bridge
     path = own_path(br)
     steps: list[Step] = [
-        FileStep(path, render_virtual_bridge(spec), mode=KEYFILE_MODE),
-        CommandStep(("nmcli", "connection", "load", path)),
+        FileStep(
+            path,
+            render_virtual_bridge(spec),
+            mode=KEYFILE_MODE,
+            description=f"profile {br}: its MAC and addresses, up with no port",
+        ),
+        CommandStep(
+            ("nmcli", "connection", "load", path), description="make NetworkManager read it"
+        ),
         CommandStep(
             _up(profile_uuid(br)),
             undo=(("nmcli", "connection", "down", "uuid", profile_uuid(br)),),
