@@ -6,14 +6,73 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from support.netns import Netns
 
 from e2e.networkd import DBUS_SOCKET, _daemon, _stop
-from e2e.topology import wait_until
+from e2e.topology import HOST_MAC, wait_until
+from virtnet_tui.core.answers import load_answers
+from virtnet_tui.core.model import HostFacts
+from virtnet_tui.core.planning import prepare
+from virtnet_tui.core.recipes.packages import NEEDS
 from virtnet_tui.hosts.netns import NETNS_EXEC
+
+ALMA = 'NAME="AlmaLinux"\nID="almalinux"\nID_LIKE="rhel centos fedora"\nVERSION_ID="9.4"\n'
+KEYFILES = "etc/NetworkManager/system-connections"
+#: What Anaconda writes for a server with a static address.
+UPLINK_KEYFILE = """\
+[connection]
+id=eth0
+uuid=8a1d3e52-2f4b-4c67-9a35-0d5e9e6b7c21
+type=ethernet
+interface-name=eth0
+
+[ethernet]
+
+[ipv4]
+address1=198.51.100.2/24,198.51.100.1
+dns=198.51.100.1;
+method=manual
+
+[ipv6]
+addr-gen-mode=eui64
+method=link-local
+
+[proxy]
+"""
+#: Answers for the fault cases: the uplink bridged and one VM-only bridge.
+FAULT_ANSWERS = Path(__file__).with_name("answers") / "stack-faults.toml"
+
+
+def fault_steps() -> list[tuple[int, str]]:
+    """The plan's steps in the keyfile stages and the one after: (number, description).
+
+    The plan apply makes after probing the namespace: Alma 9, NetworkManager with the
+    uplink's keyfile, the uplink's address.
+    """
+    host = HostFacts(
+        distro="rhel",
+        distro_version="9.4",
+        network_manager=True,
+        netconfig="networkmanager",
+        systemd=False,
+        uplink_interface="eth0",
+        mac=HOST_MAC,
+        ipv4="198.51.100.2/24",
+        gateway4="198.51.100.1",
+        dummy_supported=False,
+        default_network_active=False,
+        installed=NEEDS,
+        files=((f"/{KEYFILES}/eth0.nmconnection", UPLINK_KEYFILE),),
+    )
+    plan = prepare(replace(load_answers(FAULT_ANSWERS), host=host)).plan
+    numbered = list(plan.steps())
+    shaped = [n for n, stage, _ in numbered if "bridge" in stage.name and stage.network]
+    last = max(shaped)
+    return [(n, step.describe()) for n, _, step in numbered if n in shaped or n == last + 1]
+
 
 #: The configuration that works in a namespace: keyfiles only, no devices of its own
 #: making ("Wired connection 1"), hands off DNS, the hostname and polkit.

@@ -12,52 +12,20 @@ import shutil
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from support.netns import Netns, netns_unavailable
 
-from e2e.networkmanager import NetworkManager
-from e2e.test_networkmanager import KEYFILES, UPLINK_KEYFILE, _active, nm_host
+from e2e.networkmanager import NetworkManager, fault_steps
+from e2e.test_networkmanager import _active, nm_host
 from e2e.test_stacks import files_under
-from e2e.topology import HOST_MAC, full_state, live_processes, settle, state_diff, topology
+from e2e.topology import full_state, live_processes, settle, state_diff, topology
 from e2e.wizard import wizard
-from virtnet_tui.core.answers import load_answers
-from virtnet_tui.core.model import HostFacts
-from virtnet_tui.core.planning import prepare
-from virtnet_tui.core.recipes.packages import NEEDS
 
 ANSWERS = Path(__file__).with_name("answers") / "stack-faults.toml"
 WIZARD_DIR = "var/lib/virtnet-wizard"
-
-
-def _steps() -> list[tuple[int, str]]:
-    """The plan's steps in the keyfile stages and the one after: (number, description).
-
-    The plan apply makes after probing the namespace: Alma 9, NetworkManager with the
-    uplink's keyfile, the uplink's address.
-    """
-    host = HostFacts(
-        distro="rhel",
-        distro_version="9.4",
-        network_manager=True,
-        netconfig="networkmanager",
-        systemd=False,
-        uplink_interface="eth0",
-        mac=HOST_MAC,
-        ipv4="198.51.100.2/24",
-        gateway4="198.51.100.1",
-        dummy_supported=False,
-        default_network_active=False,
-        installed=NEEDS,
-        files=((f"/{KEYFILES}/eth0.nmconnection", UPLINK_KEYFILE),),
-    )
-    plan = prepare(replace(load_answers(ANSWERS), host=host)).plan
-    numbered = list(plan.steps())
-    shaped = [n for n, stage, _ in numbered if "bridge" in stage.name and stage.network]
-    last = max(shaped)
-    return [(n, step.describe()) for n, _, step in numbered if n in shaped or n == last + 1]
 
 
 @dataclass
@@ -129,7 +97,7 @@ def _as_before(made: NmHost) -> bool:
 
 @pytest.mark.netns
 @pytest.mark.parametrize(
-    ("step", "what"), [pytest.param(n, w, id=f"step{n:02d}") for n, w in _steps()]
+    ("step", "what"), [pytest.param(n, w, id=f"step{n:02d}") for n, w in fault_steps()]
 )
 def test_a_fault_in_the_keyfile_stages_rolls_back(step: int, what: str, hosts: NmHosts) -> None:
     made = hosts.get()
@@ -167,9 +135,9 @@ def test_a_fault_in_the_keyfile_stages_rolls_back(step: int, what: str, hosts: N
             hosts.discard()
 
 
-def test_the_cases_cover_the_keyfile_steps() -> None:
+def test_the_cases_cover_the_keyfilefault_steps() -> None:
     """The sample holds the profiles, their loading and activation, for both bridges."""
-    described = " | ".join(what for _, what in _steps())
+    described = " | ".join(what for _, what in fault_steps())
     assert "profile br0: eth0's MAC" in described
     assert "make NetworkManager read the two profiles" in described
     assert "activate br0, which takes eth0 as its port" in described

@@ -84,6 +84,7 @@ def build(b: PlanBuilder, spec: NetworkSpec) -> None:
             checks=tuple(checks),
             network=spec.name,
             after_undo=after_undo,
+            nm_checkpoint=kind == "networkmanager",
         )
     )
     _todos(b, spec)
