@@ -347,7 +347,17 @@ def _responses(kind: DemoKind) -> dict[str, object]:
     def key(argv: Sequence[str]) -> str:
         return shlex.join(argv)
 
+    # nmcli is installed only where NetworkManager runs: the probe asks it nothing elsewhere.
+    nmcli = (
+        {
+            key(NM_RUNNING): "running\n",
+            key(NM_DEVICES): "eth0:connected\nlo:connected (externally)\n",
+        }
+        if kind.network_manager
+        else {}
+    )
     return {
+        **nmcli,
         key(IP_LINK): json.dumps([lo, eth0]) + "\n",
         key(IP_ADDRESS): json.dumps(addresses) + "\n",
         key(IP_ROUTES4): json.dumps(routes4) + "\n",
@@ -365,8 +375,6 @@ def _responses(kind: DemoKind) -> dict[str, object]:
             if kind.network_manager
             else {"returncode": 3, "stdout": "inactive\n", "stderr": ""}
         ),
-        key(NM_RUNNING): "running\n",
-        key(NM_DEVICES): "eth0:connected\nlo:connected (externally)\n",
         key(NETWORKD_ACTIVE): (
             "active\n" if kind.networkd else {"returncode": 3, "stdout": "inactive\n", "stderr": ""}
         ),

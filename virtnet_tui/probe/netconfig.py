@@ -91,8 +91,13 @@ def owners(
     nm_running: bool,
     nm_devices: CommandResult | None,
     networkd_running: bool,
+    nm_reads_ifcfg: bool = True,
 ) -> dict[NetConfig, str]:
-    """Every stack that configures ``uplink``, each with the evidence."""
+    """Every stack that configures ``uplink``, each with the evidence.
+
+    ``nm_reads_ifcfg`` is false on releases whose NetworkManager ignores ifcfg files
+    (RHEL 10, Fedora 41): a leftover ``ifcfg-UPLINK`` there configures nothing.
+    """
     texts = list(texts)
     found: dict[NetConfig, str] = {}
     if _ifupdown(files, uplink):
@@ -112,7 +117,7 @@ def owners(
     if unit is not None and networkd_running and not unit.from_netplan:
         found["networkd"] = unit.path
     if nm_running and nm_manages(nm_devices, uplink) and "networkmanager" not in found:
-        if _ifcfg(files, uplink):
+        if nm_reads_ifcfg and _ifcfg(files, uplink):
             found["ifcfg"] = f"NetworkManager with {RHEL_IFCFG_DIR}/ifcfg-{uplink}"
         elif not found:
             # NetworkManager on a Debian host leaves ifupdown's and netplan's devices
