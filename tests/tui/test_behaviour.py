@@ -318,6 +318,26 @@ def test_unconfirmed_risky_stage_is_rolled_back(tmp_path: Path) -> None:
             assert not host.exists(path), path
 
 
+@pytest.mark.parametrize(
+    ("kind", "stack"),
+    [
+        ("debian-12", "ifupdown (/etc/network/interfaces)"),
+        ("ubuntu-24.04", "netplan (/etc/netplan)"),
+        ("debian-13-networkd", "systemd-networkd (/etc/systemd/network)"),
+    ],
+)
+def test_welcome_names_the_stack_the_probe_found(kind: str, stack: str, tmp_path: Path) -> None:
+    """The files the wizard writes follow that stack: the operator sees which it is."""
+    app = WizardApp(SandboxHost(tmp_path), seed=lambda root: seed_demo_host(root, kind), ansi=False)
+
+    async def scenario() -> None:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            assert f"links configured by {stack}" in screen_text(app)
+
+    run(scenario())
+
+
 def test_rerun_menu_replaces_welcome_when_networks_are_managed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

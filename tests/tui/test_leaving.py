@@ -7,6 +7,7 @@ from pathlib import Path
 
 from support.tui_driver import (
     CUSTOM_NAT_DEMO,
+    WizardPilot,
     demo_app,
     focus,
     press_next,
@@ -58,6 +59,18 @@ def _question(app: WizardApp) -> str:
     return screen.question
 
 
+async def _start_apply(app: WizardApp, pilot: WizardPilot) -> ApplyScreen:
+    """From Welcome through the preview to a confirmed apply; its screen."""
+    await settle(pilot)
+    for _ in range(4):
+        await press_next(pilot)
+    await pilot.press("a", "y")
+    await pilot.pause()
+    screen = app.screen
+    assert isinstance(screen, ApplyScreen)
+    return screen
+
+
 def test_ctrl_c_asks_before_quitting_even_in_a_field(tmp_path: Path) -> None:
     app, _ = _app(tmp_path)
 
@@ -90,13 +103,7 @@ def test_after_an_apply_the_menu_and_an_honest_quit_question(tmp_path: Path) -> 
 
     async def scenario() -> None:
         async with app.run_test(size=(100, 40)) as pilot:
-            await settle(pilot)
-            for _ in range(4):
-                await press_next(pilot)
-            await pilot.press("a", "y")
-            await pilot.pause()
-            screen = app.screen
-            assert isinstance(screen, ApplyScreen)
+            screen = await _start_apply(app, pilot)
             asked_during_countdown = False
             for _ in range(400):
                 if screen.finished:
@@ -153,13 +160,7 @@ def test_ctrl_c_during_a_countdown_can_undo_the_stage_at_once(tmp_path: Path) ->
 
     async def scenario() -> None:
         async with app.run_test(size=(100, 40)) as pilot:
-            await settle(pilot)
-            for _ in range(4):
-                await press_next(pilot)
-            await pilot.press("a", "y")
-            await pilot.pause()
-            screen = app.screen
-            assert isinstance(screen, ApplyScreen)
+            screen = await _start_apply(app, pilot)
             for _ in range(400):
                 if screen.pending is not None:
                     break

@@ -37,6 +37,15 @@ HOST_FACTS = {
     "wireless_ipv6": "the wireless interface's IPv6 address",
 }
 
+#: Each network stack as the operator knows it: what it is and where its files live.
+STACK_NAMES = {
+    "ifupdown": "ifupdown (/etc/network/interfaces)",
+    "netplan": "netplan (/etc/netplan)",
+    "networkd": "systemd-networkd (/etc/systemd/network)",
+    "networkmanager": "NetworkManager",
+    "ifcfg": "ifcfg files (/etc/sysconfig/network-scripts)",
+}
+
 #: A network's keys that are not fields of the Parameters form.
 NETWORK_PARTS = {
     "type": "type",

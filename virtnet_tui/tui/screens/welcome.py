@@ -51,6 +51,12 @@ class WelcomeScreen(WizardScreen):
                 f"  {facts.hostname}: {facts.distro}{release}, uplink {facts.uplink_interface}"
                 f" {facts.ipv4 or '(no IPv4)'}" + (f", {facts.ipv6}" if facts.ipv6 else "")
             )
+            if facts.netconfig:
+                # The stack the recipes write for: the operator should recognise it.
+                from virtnet_tui.wizard.labels import STACK_NAMES
+
+                stack = STACK_NAMES.get(facts.netconfig, facts.netconfig)
+                lines.append(f"  links configured by {stack}")
             if facts.used_networks:
                 lines.append(
                     f"  libvirt networks already defined: {', '.join(facts.used_networks)}"
