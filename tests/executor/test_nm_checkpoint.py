@@ -159,3 +159,14 @@ def test_create_push_and_destroy_speak_to_networkmanager_over_busctl(tmp_path: P
     assert _commands(tmp_path)[-1] == _busctl(
         "CheckpointAdjustRollbackTimeout", "ou", CHECKPOINT, "1"
     )
+
+
+def test_the_demo_answers_the_checkpoint_apply_asks_for_by_default(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    box, answers = _box(tmp_path, answer=False)
+    argv = ("--sandbox", str(box), "apply", "--answers", str(answers), "--yes")
+    code, out, err = cli(capsys, monkeypatch, *argv)
+    assert code == 0, out + err
+    assert "NetworkManager checkpoint 1 taken" in out
+    assert [e["event"] for e in journal(box)].count("nm-checkpoint-destroyed") == 1

@@ -251,6 +251,13 @@ DEMOS: dict[str, DemoKind] = {
 }
 #: Where NetworkManager runs, nmcli is installed too (the probe asks it).
 NM_PROGRAMS = ("/usr/bin/nmcli",)
+#: The checkpoint apply asks NetworkManager for with the default 60 s confirmation
+#: timeout (executor.nm_checkpoint), answered so that a demo apply shows it taken.
+NM_CHECKPOINT_CREATE = (
+    "busctl", "--system", "call", "org.freedesktop.NetworkManager",
+    "/org/freedesktop/NetworkManager", "org.freedesktop.NetworkManager",
+    "CheckpointCreate", "aouu", "0", "60", "6",
+)  # fmt: skip
 DEFAULT_DEMO = "debian-12"
 
 #: The demo's VMs: name, running, and the MAC of their one interface (on libvirt's default).
@@ -352,6 +359,7 @@ def _responses(kind: DemoKind) -> dict[str, object]:
         {
             key(NM_RUNNING): "running\n",
             key(NM_DEVICES): "eth0:connected\nlo:connected (externally)\n",
+            key(NM_CHECKPOINT_CREATE): 'o "/org/freedesktop/NetworkManager/Checkpoint/1"\n',
         }
         if kind.network_manager
         else {}
