@@ -25,6 +25,9 @@ packages=(
     # the nftables and firewalld backends: nft checks and loads the rules files, and the
     # end-to-end tests run a firewalld of their own in a namespace with a private D-Bus
     nftables firewalld
+    # a real NetworkManager (run by the tests in a namespace with a private D-Bus) loads
+    # the keyfiles the recipes write, and nmcli drives it
+    network-manager
 )
 
 missing=()

@@ -33,7 +33,13 @@ name = "virbr10"
 ipv4 = "192.168.100.1/24"
 dhcp4 = ["192.168.100.2", "192.168.100.254"]
 """
-STACKS = {"debian-12": "ifupdown", "ubuntu-24.04": "netplan", "debian-13-networkd": "networkd"}
+STACKS = {
+    "debian-12": "ifupdown",
+    "ubuntu-24.04": "netplan",
+    "debian-13-networkd": "networkd",
+    "alma-9": "networkmanager",
+    "fedora-42": "networkmanager",
+}
 
 
 def test_the_command_line_offers_every_demo() -> None:
@@ -95,3 +101,28 @@ def test_the_ubuntu_demo_applies_and_rolls_back_its_netplan_file(
     assert code == 0, out + err
     assert netplan.read_text() == before and netplan.stat().st_mode & 0o777 == 0o600
     assert not (box / "etc/cloud/cloud.cfg.d/99-disable-network-config.cfg").exists()
+
+
+@pytest.mark.parametrize("kind", ["alma-9", "fedora-42"])
+def test_the_networkmanager_demos_apply_and_roll_back_their_keyfiles(
+    kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answers = tmp_path / "answers.toml"
+    answers.write_text(ANSWERS)
+    box = tmp_path / "box"
+    keyfiles = box / "etc/NetworkManager/system-connections"
+    sandbox = ("--sandbox", str(box), "--demo", kind)
+    code, _, err = cli(capsys, monkeypatch, *sandbox, "plan", "--answers", str(answers))
+    assert code == 0, err
+    before = {p.name: p.read_text() for p in keyfiles.iterdir()}
+    assert list(before) == ["eth0.nmconnection"]
+    code, out, err = cli(capsys, monkeypatch, *sandbox, "apply", "--answers", str(answers), "--yes")
+    assert code == 0, out + err
+    made = sorted(p.name for p in keyfiles.iterdir())
+    assert made == ["br0-port-eth0.nmconnection", "br0.nmconnection", "eth0.nmconnection",
+                    "virbr10.nmconnection"]  # fmt: skip
+    assert all((keyfiles / name).stat().st_mode & 0o777 == 0o600 for name in made)
+    assert not (box / "etc/sysconfig/network-scripts").exists()
+    code, out, err = cli(capsys, monkeypatch, *sandbox, "rollback")
+    assert code == 0, out + err
+    assert {p.name: p.read_text() for p in keyfiles.iterdir()} == before

@@ -8,6 +8,7 @@ import pytest
 
 from virtnet_tui.hosts.base import CommandResult
 from virtnet_tui.hosts.sandbox import SandboxHost
+from virtnet_tui.probe.demo import seed_demo_host
 from virtnet_tui.probe.files import SafeFiles, edited_files
 from virtnet_tui.probe.netconfig import (
     NETWORKD_LINKS,
@@ -16,6 +17,7 @@ from virtnet_tui.probe.netconfig import (
     owners,
     ownership,
 )
+from virtnet_tui.probe.run import probe
 
 MAC = "0c:c4:7a:92:ec:ee"
 IFUPDOWN = "auto lo\niface lo inet loopback\n\nauto eth0\niface eth0 inet dhcp\n"
@@ -50,6 +52,7 @@ def _detect(
     devices: str | None = None,
     networkd: bool = False,
     uplink: str = "eth0",
+    nm_reads_ifcfg: bool = True,
 ) -> tuple[str, str]:
     host = SandboxHost(root)
     for path, text in files.items():
@@ -65,6 +68,7 @@ def _detect(
         nm_running=nm,
         nm_devices=nm_devices,
         networkd_running=networkd,
+        nm_reads_ifcfg=nm_reads_ifcfg,
     )
     owned = ownership(found, uplink)
     return owned.netconfig, owned.problem
@@ -182,3 +186,39 @@ def test_a_host_read_for_a_plan_carries_its_netplan_and_networkd_files(tmp_path:
     files = dict(with_host_state(Answers(), host, State()).host.files)
     assert files["/etc/netplan/50-cloud-init.yaml"] == CLOUD_INIT
     assert files["/etc/systemd/network/10-eth0.network"] == NETWORKD
+
+
+def test_networkmanagers_keyfiles_are_read_for_the_recipes(tmp_path: Path) -> None:
+    keyfile = "[connection]\nid=eth0\ntype=ethernet\ninterface-name=eth0\n"
+    host = SandboxHost(tmp_path)
+    host.write_text("/etc/NetworkManager/system-connections/eth0.nmconnection", keyfile)
+    host.write_text("/run/NetworkManager/system-connections/lo.nmconnection", "[connection]\n")
+    host.write_text("/etc/NetworkManager/system-connections/eth0.nmconnection.bak", "x")
+    safe = SafeFiles(host)
+    assert network_files(safe)[-2:] == [
+        "/etc/NetworkManager/system-connections/eth0.nmconnection",
+        "/run/NetworkManager/system-connections/lo.nmconnection",
+    ]
+    texts = dict(edited_files(safe, network_files(safe)))
+    assert texts["/etc/NetworkManager/system-connections/eth0.nmconnection"] == keyfile
+    assert _detect(tmp_path, {}, nm=True, devices="eth0:connected\n")[0] == "networkmanager"
+
+
+def test_an_ifcfg_file_networkmanager_no_longer_reads_is_not_the_owner(tmp_path: Path) -> None:
+    files = {"/etc/sysconfig/network-scripts/ifcfg-eth0": IFCFG}
+    devices = "eth0:connected\n"
+    assert _detect(tmp_path, files, nm=True, devices=devices, nm_reads_ifcfg=False) == (
+        "networkmanager",
+        "",
+    )
+
+
+@pytest.mark.parametrize(("kind", "found"), [("fedora-42", "networkmanager"), ("alma-9", "ifcfg")])
+def test_the_probe_asks_the_release_whether_ifcfg_files_count(
+    kind: str, found: str, tmp_path: Path
+) -> None:
+    """A leftover ifcfg-eth0 next to the keyfile: read on Alma 9, ignored on Fedora 42."""
+    seed_demo_host(tmp_path, kind)
+    host = SandboxHost(tmp_path)
+    host.write_text("/etc/sysconfig/network-scripts/ifcfg-eth0", IFCFG)
+    assert probe(host).facts.netconfig == found

@@ -75,6 +75,11 @@ EVERY_KIND: tuple[ev.Event, ...] = (
     ev.StageFailed(stage=2, step=None, reason="check failed"),
     ev.StageFailed(stage=2, step=5, reason="exit 1"),
     ev.GuardArmed(stage=1, pid=99, timeout=60.0),
+    ev.NmCheckpointCreated(
+        stage=1, path="/org/freedesktop/NetworkManager/Checkpoint/1", timeout=60.0
+    ),
+    ev.NmCheckpointFailed(stage=1, error="Connection refused"),
+    ev.NmCheckpointDestroyed(stage=1, reason="confirmed"),
     ev.GuardReleased(stage=1, reason="confirmed"),
     ev.GuardTimeout(stage=1, pid=99, by="guard"),
     ev.GuardReverted(stage=1, name="bridge", by="guard"),

@@ -324,6 +324,7 @@ def test_unconfirmed_risky_stage_is_rolled_back(tmp_path: Path) -> None:
         ("debian-12", "ifupdown (/etc/network/interfaces)"),
         ("ubuntu-24.04", "netplan (/etc/netplan)"),
         ("debian-13-networkd", "systemd-networkd (/etc/systemd/network)"),
+        ("alma-9", "NetworkManager (/etc/NetworkManager/system-connections)"),
     ],
 )
 def test_welcome_names_the_stack_the_probe_found(kind: str, stack: str, tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ EXIT_INTERNAL = 1
 EXIT_BAD_INPUT = 2
 #: The demo hosts a new sandbox can be seeded with (``probe.demo.DEMOS``; a test keeps
 #: the two the same, so that parsing the command line imports nothing more).
-DEMO_KINDS = ("debian-12", "ubuntu-24.04", "debian-13-networkd")
+DEMO_KINDS = ("debian-12", "ubuntu-24.04", "debian-13-networkd", "alma-9", "fedora-42")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -236,6 +236,10 @@ class Stage:
     network: str = ""
     after_undo: tuple[Argv, ...] = ()
     """Run once every step of the stage is undone, to bring the restored files back into effect."""
+    nm_checkpoint: bool = False
+    """A risky stage that NetworkManager applies: apply takes a NetworkManager checkpoint
+    before it, which NetworkManager rolls back by itself should the wizard and its guard
+    both die, and destroys it once the stage is confirmed or undone."""
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -249,6 +253,8 @@ class Stage:
             out["network"] = self.network
         if self.why_risky:
             out["why_risky"] = self.why_risky
+        if self.nm_checkpoint:
+            out["nm_checkpoint"] = True
         return out
 
 

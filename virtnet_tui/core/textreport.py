@@ -71,6 +71,8 @@ def plan_text(prepared: Prepared) -> str:
     number = 0
     for index, stage in enumerate(plan.stages, start=1):
         mark = "  [RISKY: guarded by a timed confirmation]" if stage.risky else ""
+        if stage.nm_checkpoint:
+            mark = "  [RISKY: guarded by a timed confirmation and a NetworkManager checkpoint]"
         out.append("")
         out.append(f"Stage {index}: {stage.name}{mark}")
         for step in stage.steps:

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from virtnet_tui.core.plan import CommandStep, Plan, Stage
+from virtnet_tui.executor import nm_checkpoint
 from virtnet_tui.executor.confine import check_plan, check_records, check_run
 from virtnet_tui.executor.events import (
     CHECK_EVENTS,
@@ -38,6 +39,8 @@ from virtnet_tui.executor.events import (
     GuardReleased,
     HostMeta,
     Leftover,
+    NmCheckpointCreated,
+    NmCheckpointFailed,
     Resume,
     RunDone,
     RunPartial,
@@ -67,6 +70,7 @@ from virtnet_tui.executor.journal import (
     run_lock,
     unbackable_files,
 )
+from virtnet_tui.executor.nm_checkpoint import release_checkpoint
 from virtnet_tui.executor.recorder import Recorder
 from virtnet_tui.executor.replay import NumberedStep, is_terminal, numbered_steps
 from virtnet_tui.executor.runlock import LockBusy
@@ -495,6 +499,7 @@ class Executor:
             if failure is not None:
                 return self._fail(rec, failure, guard)
             if guard is not None:
+                release_checkpoint(self.host, rec, index, "confirmed")
                 guard.release("confirmed")
                 rec.emit(GuardReleased(stage=index, reason="confirmed"))
             rec.emit(Checkpoint(stage=index, name=stage.name))
@@ -523,7 +528,35 @@ class Executor:
         except GuardStartError as exc:
             return None, self._failure(rec, index, None, str(exc))
         rec.emit(GuardArmed(stage=index, pid=pid, timeout=self.options.confirm_timeout))
+        if self.plan.stages[index].nm_checkpoint:
+            self._take_nm_checkpoint(rec, index, guard)
         return guard, None
+
+    def _take_nm_checkpoint(self, rec: Recorder, index: int, guard: Guard) -> None:
+        """NetworkManager's own rollback, timed like the guard: see ``nm_checkpoint``.
+
+        Without one (no bus, an old NetworkManager) the guard alone protects the stage,
+        as on every other stack; the journal says why.
+        """
+        timeout = self.options.confirm_timeout
+        try:
+            path = nm_checkpoint.create(self.host, timeout)
+        except nm_checkpoint.CheckpointError as exc:
+            rec.emit(NmCheckpointFailed(stage=index, error=str(exc)))
+            return
+        rec.emit(NmCheckpointCreated(stage=index, path=path, timeout=timeout))
+        pushed = [True]
+
+        def follow(seconds: float) -> None:
+            if not pushed[0]:
+                return
+            try:
+                nm_checkpoint.push(self.host, path, seconds)
+            except nm_checkpoint.CheckpointError as exc:
+                pushed[0] = False  # gone (NetworkManager restarted?): say so once
+                rec.emit(NmCheckpointFailed(stage=index, error=f"pushing {path}: {exc}"))
+
+        guard.on_deadline = follow
 
     def _run_steps(
         self,
@@ -632,6 +665,8 @@ class Executor:
     def _fail(self, rec: Recorder, failure: Failure, guard: Guard | None) -> Outcome:
         with _no_interrupts():
             rec.emit(StageFailed(stage=failure.stage, step=failure.step, reason=failure.reason))
+            # The wizard undoes the stage itself; NetworkManager must not act on its own too.
+            release_checkpoint(self.host, rec, failure.stage, "undone by the wizard")
             undoer = Undoer(self.host, rec)
             leftovers = undoer.undo_stages([failure.stage])
             if guard is not None:

@@ -317,6 +317,32 @@ class GuardReleased(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class NmCheckpointCreated(Event):
+    """NetworkManager rolls back by itself at ``timeout`` seconds unless pushed or destroyed."""
+
+    EVENT: ClassVar[str] = "nm-checkpoint"
+    stage: int
+    path: str
+    timeout: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class NmCheckpointFailed(Event):
+    """No checkpoint could be taken (or destroyed): the guard alone protects the stage."""
+
+    EVENT: ClassVar[str] = "nm-checkpoint-failed"
+    stage: int
+    error: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class NmCheckpointDestroyed(Event):
+    EVENT: ClassVar[str] = "nm-checkpoint-destroyed"
+    stage: int
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class GuardTimeout(Event):
     EVENT: ClassVar[str] = "guard-timeout"
     stage: int
@@ -454,6 +480,9 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     StageFailed,
     GuardArmed,
     GuardReleased,
+    NmCheckpointCreated,
+    NmCheckpointFailed,
+    NmCheckpointDestroyed,
     GuardTimeout,
     GuardReverted,
     GuardRevertIncomplete,

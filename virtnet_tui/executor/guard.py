@@ -27,6 +27,7 @@ from virtnet_tui.hosts.files import open_no_follow
 
 if TYPE_CHECKING:
     import subprocess
+    from collections.abc import Callable
 
     from virtnet_tui.executor.journal import RunDir
     from virtnet_tui.hosts.base import Host
@@ -84,11 +85,15 @@ class Guard:
         self.timeout = timeout
         self.proc: subprocess.Popen[bytes] | None = None
         self.pid = 0
+        self.on_deadline: Callable[[float], None] | None = None
+        """Called with every new deadline (NetworkManager's checkpoint follows it)."""
 
     def set_deadline(self, seconds: float) -> None:
         """The guard reverts ``seconds`` from now unless pushed again or released."""
         data = {"deadline": clock() + seconds, "wizard_pid": os.getpid()}
         _atomic_write(deadline_file(self.run.path, self.stage), json.dumps(data))
+        if self.on_deadline is not None:
+            self.on_deadline(seconds)
 
     def start(self) -> int:
         """Start the guard and wait until it runs; returns its pid."""
@@ -181,6 +186,9 @@ def revert(run_path: Path, stage: int) -> int:
     run = RunDir(host, run_path.name)
     rec = Recorder(run, by="guard")
     rec.emit(GuardTimeout(stage=stage, pid=os.getpid()))
+    from virtnet_tui.executor.nm_checkpoint import release_checkpoint
+
+    release_checkpoint(host, rec, stage, "undone by the guard")
     leftovers = Undoer(host, rec).undo_stages([stage])
     if leftovers:
         rec.emit(GuardRevertIncomplete(stage=stage, leftovers=tuple(leftovers)))

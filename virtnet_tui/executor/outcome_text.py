@@ -21,6 +21,8 @@ from virtnet_tui.executor.events import (
     Event,
     FirewallWarning,
     GuardArmed,
+    NmCheckpointCreated,
+    NmCheckpointFailed,
     Resume,
     RollbackStart,
     RunStart,
@@ -70,6 +72,13 @@ class Progress:
                 return _wrap(e.text, "  ! ")
             case GuardArmed():
                 return f"  guard process {e.pid} armed: it undoes this stage unless it is confirmed"
+            case NmCheckpointCreated():
+                return (
+                    f"  NetworkManager checkpoint {e.path.rpartition('/')[2]} taken: "
+                    "NetworkManager restores its profiles itself should the wizard and guard die"
+                )
+            case NmCheckpointFailed():
+                return f"  ! NetworkManager checkpoint: {e.error}"
             case StepDone():
                 return f"  {e.step:3d}. {e.what} ... ok"
             case StepFailed():

@@ -131,6 +131,7 @@ def plan_from_json(data: Mapping[str, Any]) -> Plan:
                 ),
                 network=str(s.get("network", "")),
                 after_undo=tuple(_argv(a) for a in s.get("after_undo", ())),
+                nm_checkpoint=bool(s.get("nm_checkpoint", False)),
             )
         )
     return Plan(

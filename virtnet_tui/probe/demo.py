@@ -1,8 +1,9 @@
-"""Seeds a sandbox folder with a plausible demo host: a dedicated server of one of three kinds.
+"""Seeds a sandbox folder with a plausible demo host: a dedicated server of one of five kinds.
 
 ``debian-12`` configures its uplink with ifupdown, ``ubuntu-24.04`` with netplan (the
 file cloud-init writes) on systemd-networkd, ``debian-13-networkd`` with a
-systemd-networkd unit of its own. Everything else (addresses, libvirt, VMs) is the same.
+systemd-networkd unit of its own, ``alma-9`` and ``fedora-42`` with NetworkManager and
+the keyfile their installer writes. Everything else (addresses, libvirt, VMs) is the same.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from virtnet_tui.probe.commands import (
     MODPROBE_DRY_DUMMY,
     NETWORKD_ACTIVE,
     NFT_TABLES,
+    NM_DEVICES,
+    NM_RUNNING,
     NM_UNIT_ACTIVE,
     UNAME_RELEASE,
     ip_route_get,
@@ -146,6 +149,55 @@ DNS=203.0.113.53
 """
 
 
+_ALMA_9_RELEASE = """\
+NAME="AlmaLinux"
+VERSION="9.4 (Seafoam Ocelot)"
+ID="almalinux"
+ID_LIKE="rhel centos fedora"
+VERSION_ID="9.4"
+PLATFORM_ID="platform:el9"
+PRETTY_NAME="AlmaLinux 9.4 (Seafoam Ocelot)"
+HOME_URL="https://almalinux.org/"
+"""
+
+_FEDORA_42_RELEASE = """\
+NAME="Fedora Linux"
+VERSION="42 (Server Edition)"
+ID=fedora
+VERSION_ID=42
+PLATFORM_ID="platform:f42"
+PRETTY_NAME="Fedora Linux 42 (Server Edition)"
+HOME_URL="https://fedoraproject.org/"
+VARIANT="Server Edition"
+VARIANT_ID=server
+"""
+
+#: The keyfile an installer (Anaconda) writes for the uplink's static addresses.
+_UPLINK_KEYFILE = f"""\
+[connection]
+id=eth0
+uuid=2d8a5c3e-7f41-4b0a-9c6e-5e1d0a7b3f92
+type=ethernet
+autoconnect-priority=-999
+interface-name=eth0
+
+[ethernet]
+
+[ipv4]
+address1={DEMO_IPV4}/24,{DEMO_GATEWAY4}
+dns=203.0.113.53;
+method=manual
+
+[ipv6]
+addr-gen-mode=eui64
+address1={DEMO_IPV6}/64,{DEMO_GATEWAY6}
+method=manual
+
+[proxy]
+"""
+NM_KEYFILE = "/etc/NetworkManager/system-connections/eth0.nmconnection"
+
+
 @dataclass(frozen=True)
 class DemoKind:
     """What sets one kind of demo host apart: its release, network files and services."""
@@ -154,6 +206,9 @@ class DemoKind:
     files: tuple[tuple[str, str], ...]
     networkd: bool
     """systemd-networkd runs (``systemctl is-active`` says so)."""
+    network_manager: bool = False
+    """NetworkManager runs and manages eth0 (``nmcli`` is installed and says so)."""
+    kernel: str = DEMO_KERNEL
 
 
 #: The demo hosts by the name ``--demo`` takes.
@@ -179,7 +234,30 @@ DEMOS: dict[str, DemoKind] = {
         ),
         networkd=True,
     ),
+    "alma-9": DemoKind(
+        "AlmaLinux 9 with NetworkManager (its keyfile)",
+        (("/etc/os-release", _ALMA_9_RELEASE), (NM_KEYFILE, _UPLINK_KEYFILE)),
+        networkd=False,
+        network_manager=True,
+        kernel="5.14.0-427.13.1.el9_4.x86_64",
+    ),
+    "fedora-42": DemoKind(
+        "Fedora 42 Server with NetworkManager (its keyfile)",
+        (("/etc/os-release", _FEDORA_42_RELEASE), (NM_KEYFILE, _UPLINK_KEYFILE)),
+        networkd=False,
+        network_manager=True,
+        kernel="6.14.0-63.fc42.x86_64",
+    ),
 }
+#: Where NetworkManager runs, nmcli is installed too (the probe asks it).
+NM_PROGRAMS = ("/usr/bin/nmcli",)
+#: The checkpoint apply asks NetworkManager for with the default 60 s confirmation
+#: timeout (executor.nm_checkpoint), answered so that a demo apply shows it taken.
+NM_CHECKPOINT_CREATE = (
+    "busctl", "--system", "call", "org.freedesktop.NetworkManager",
+    "/org/freedesktop/NetworkManager", "org.freedesktop.NetworkManager",
+    "CheckpointCreate", "aouu", "0", "60", "6",
+)  # fmt: skip
 DEFAULT_DEMO = "debian-12"
 
 #: The demo's VMs: name, running, and the MAC of their one interface (on libvirt's default).
@@ -276,20 +354,35 @@ def _responses(kind: DemoKind) -> dict[str, object]:
     def key(argv: Sequence[str]) -> str:
         return shlex.join(argv)
 
+    # nmcli is installed only where NetworkManager runs: the probe asks it nothing elsewhere.
+    nmcli = (
+        {
+            key(NM_RUNNING): "running\n",
+            key(NM_DEVICES): "eth0:connected\nlo:connected (externally)\n",
+            key(NM_CHECKPOINT_CREATE): 'o "/org/freedesktop/NetworkManager/Checkpoint/1"\n',
+        }
+        if kind.network_manager
+        else {}
+    )
     return {
+        **nmcli,
         key(IP_LINK): json.dumps([lo, eth0]) + "\n",
         key(IP_ADDRESS): json.dumps(addresses) + "\n",
         key(IP_ROUTES4): json.dumps(routes4) + "\n",
         key(IP_ROUTES6): json.dumps(routes6) + "\n",
         key(ip_route_get(DEMO_SSH_CLIENT)): json.dumps(route_get) + "\n",
-        key(UNAME_RELEASE): DEMO_KERNEL + "\n",
+        key(UNAME_RELEASE): kind.kernel + "\n",
         key(DNSMASQ_VERSION): (
             f"Dnsmasq version {DEMO_DNSMASQ}  Copyright (c) 2000-2022 Simon Kelley\n"
             "Compile time options: IPv6 GNU-getopt DBus i18n IDN2 DHCP DHCPv6 no-Lua TFTP "
             "conntrack ipset nftset auth cryptohash DNSSEC loop-detect inotify dumpfile\n"
         ),
         # systemctl says "inactive" and exits 3 for a unit that is not running.
-        key(NM_UNIT_ACTIVE): {"returncode": 3, "stdout": "inactive\n", "stderr": ""},
+        key(NM_UNIT_ACTIVE): (
+            "active\n"
+            if kind.network_manager
+            else {"returncode": 3, "stdout": "inactive\n", "stderr": ""}
+        ),
         key(NETWORKD_ACTIVE): (
             "active\n" if kind.networkd else {"returncode": 3, "stdout": "inactive\n", "stderr": ""}
         ),
@@ -331,12 +424,13 @@ def seed_demo_host(root: Path, kind: str = DEFAULT_DEMO) -> None:
     }
     for path, text in texts.items():
         if not host.exists(path):
-            # netplan wants its files private (they may hold secrets), as cloud-init writes them.
-            host.write_text(path, text, mode=0o600 if path.startswith("/etc/netplan/") else 0o644)
+            # netplan and NetworkManager want their files private (they may hold secrets).
+            private = path.startswith(("/etc/netplan/", "/etc/NetworkManager/"))
+            host.write_text(path, text, mode=0o600 if private else 0o644)
     # The probe tells systemd by this folder, and what is installed by its programs: libvirt
     # (which brought dnsmasq and iptables along) and nftables, as on a Debian 12 KVM host.
     make_dirs(host.write_path("/run/systemd/system", folder=True))
-    for program in DEMO_PROGRAMS:
+    for program in (*DEMO_PROGRAMS, *(NM_PROGRAMS if demo.network_manager else ())):
         if not host.exists(program):
             name = program.rsplit("/", 1)[-1]
             stand_in = (

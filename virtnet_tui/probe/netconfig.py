@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from virtnet_tui.core.model import HostNetConfig, NetConfig
+from virtnet_tui.core.render.keyfile import KEYFILE_DIRS
+from virtnet_tui.core.render.keyfile import SUFFIX as KEYFILE_SUFFIX
 from virtnet_tui.core.render.netplan import NETPLAN_DIRS, NetplanError, find_uplink
 from virtnet_tui.core.render.networkd import NETWORKD_DIRS, find_uplink_unit
 from virtnet_tui.hosts.base import CommandResult
@@ -28,10 +30,16 @@ class Ownership:
 
 
 def network_files(files: SafeFiles) -> list[str]:
-    """Paths of every netplan YAML and networkd .network file the host has."""
+    """Paths of every netplan YAML, networkd .network and NetworkManager keyfile of the host."""
     out = []
-    for folder in (*NETPLAN_DIRS, *NETWORKD_DIRS):
-        suffix = ".yaml" if folder in NETPLAN_DIRS else ".network"
+    for folder in (*NETPLAN_DIRS, *NETWORKD_DIRS, *KEYFILE_DIRS):
+        suffix = (
+            ".yaml"
+            if folder in NETPLAN_DIRS
+            else ".network"
+            if folder in NETWORKD_DIRS
+            else KEYFILE_SUFFIX
+        )
         if not files.is_dir(folder):
             continue
         out += [
@@ -83,8 +91,13 @@ def owners(
     nm_running: bool,
     nm_devices: CommandResult | None,
     networkd_running: bool,
+    nm_reads_ifcfg: bool = True,
 ) -> dict[NetConfig, str]:
-    """Every stack that configures ``uplink``, each with the evidence."""
+    """Every stack that configures ``uplink``, each with the evidence.
+
+    ``nm_reads_ifcfg`` is false on releases whose NetworkManager ignores ifcfg files
+    (RHEL 10, Fedora 41): a leftover ``ifcfg-UPLINK`` there configures nothing.
+    """
     texts = list(texts)
     found: dict[NetConfig, str] = {}
     if _ifupdown(files, uplink):
@@ -104,7 +117,7 @@ def owners(
     if unit is not None and networkd_running and not unit.from_netplan:
         found["networkd"] = unit.path
     if nm_running and nm_manages(nm_devices, uplink) and "networkmanager" not in found:
-        if _ifcfg(files, uplink):
+        if nm_reads_ifcfg and _ifcfg(files, uplink):
             found["ifcfg"] = f"NetworkManager with {RHEL_IFCFG_DIR}/ifcfg-{uplink}"
         elif not found:
             # NetworkManager on a Debian host leaves ifupdown's and netplan's devices

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from virtnet_tui.core.model import HostFacts
+from virtnet_tui.core.netconfig import ifcfg_read
 from virtnet_tui.core.recipes.packages import NEED_PROGRAMS
 from virtnet_tui.core.validate.fields import check_distro_version, check_hostname
 from virtnet_tui.hosts.base import CommandResult, Host
@@ -180,6 +181,7 @@ def probe(host: Host) -> ProbeResult:
             up.mac,
             nm_running=nm_running,
             nm_devices=result(NM_DEVICES),
+            nm_reads_ifcfg=ifcfg_read(HostFacts(distro=family or "debian", distro_version=version)),
             networkd_running=first_line(networkd.stdout) == "active"
             if networkd is not None and networkd.returncode != 127
             else files.is_dir(NETWORKD_LINKS),

@@ -42,7 +42,7 @@ STACK_NAMES = {
     "ifupdown": "ifupdown (/etc/network/interfaces)",
     "netplan": "netplan (/etc/netplan)",
     "networkd": "systemd-networkd (/etc/systemd/network)",
-    "networkmanager": "NetworkManager",
+    "networkmanager": "NetworkManager (/etc/NetworkManager/system-connections)",
     "ifcfg": "ifcfg files (/etc/sysconfig/network-scripts)",
 }
 

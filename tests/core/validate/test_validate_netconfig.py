@@ -28,11 +28,21 @@ def test_other_types_proceed_while_the_owner_is_unclear() -> None:
     assert error_fields(libvirt_nat) == []
 
 
-def test_networkmanagers_own_profiles_refuse_bridged_and_custom_bridges() -> None:
-    assert_one_error(host(netconfig="networkmanager")(BRIDGED), "host.netconfig")
-    assert_one_error(host(netconfig="networkmanager")(NAT), "network[0].type")
-    (error,) = check_answers(host(netconfig="networkmanager")(NAT)).errors
-    assert "NetworkManager" in error.reason
+def test_networkmanagers_own_profiles_take_bridged_and_custom_bridges() -> None:
+    assert error_fields(host(netconfig="networkmanager")(BRIDGED)) == []
+    assert error_fields(host(netconfig="networkmanager")(NAT)) == []
+
+
+def test_ifcfg_is_refused_where_networkmanager_no_longer_reads_it() -> None:
+    for distro, version in (("rhel", "10.0"), ("fedora", "41"), ("fedora", "42")):
+        gone = host(netconfig="ifcfg", distro=distro, distro_version=version)
+        assert_one_error(gone(BRIDGED), "host.netconfig")
+        assert_one_error(gone(NAT), "network[0].type")
+        (error,) = check_answers(gone(NAT)).errors
+        assert "no longer reads ifcfg" in error.reason and "'networkmanager'" in error.reason
+    for distro, version in (("rhel", "9.4"), ("rhel", "8"), ("fedora", "40")):
+        read = host(netconfig="ifcfg", distro=distro, distro_version=version)
+        assert error_fields(read(BRIDGED)) == [], (distro, version)
 
 
 def test_libvirts_own_networks_need_no_host_stack() -> None:
@@ -50,6 +60,11 @@ def test_the_stack_defaults_to_the_distros_habit() -> None:
     assert stack(HostFacts(distro="rhel")) == "ifcfg"
     assert stack(HostFacts(distro="fedora", network_manager=True)) == "ifcfg"
     assert stack(HostFacts(distro="ubuntu", netconfig="networkd")) == "networkd"
+    # Where NetworkManager no longer reads ifcfg files, its keyfiles are the habit.
+    assert stack(HostFacts(distro="rhel", distro_version="9.4")) == "ifcfg"
+    assert stack(HostFacts(distro="rhel", distro_version="10.0")) == "networkmanager"
+    assert stack(HostFacts(distro="fedora", distro_version="41")) == "networkmanager"
+    assert stack(HostFacts(distro="fedora", distro_version="40")) == "ifcfg"
 
 
 def test_a_given_netconfig_overrides_what_the_probe_found_unclear() -> None:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from virtnet_tui.core.model import NetworkSpec
-from virtnet_tui.core.netconfig import stack
+from virtnet_tui.core.netconfig import ifcfg_warning, stack
 from virtnet_tui.core.plan import Argv, Check, CommandStep, FileStep, Stage, Step, SysctlStep, Todo
-from virtnet_tui.core.recipes import netplan, networkd
+from virtnet_tui.core.recipes import netplan, networkd, networkmanager
 from virtnet_tui.core.recipes.builder import PlanBuilder
 from virtnet_tui.core.recipes.common import (
     DEBIAN_INTERFACES,
@@ -65,8 +65,9 @@ def build(b: PlanBuilder, spec: NetworkSpec) -> None:
         steps, after_undo = netplan.bridged_steps(b, spec, uplink)
     elif kind == "networkd":
         steps, after_undo = networkd.bridged_steps(b, spec, uplink)
+    elif kind == "networkmanager":
+        steps, after_undo = networkmanager.bridged_steps(b, spec, uplink)
     else:
-        # Validation refuses NetworkManager's own profiles; ifcfg files remain.
         steps, after_undo = _rhel_steps(b, spec, uplink)
     checks = [Check("bridge-port", spec.bridge, uplink), Check("link-up", spec.bridge)]
     if facts.ipv4:
@@ -83,6 +84,7 @@ def build(b: PlanBuilder, spec: NetworkSpec) -> None:
             checks=tuple(checks),
             network=spec.name,
             after_undo=after_undo,
+            nm_checkpoint=kind == "networkmanager",
         )
     )
     _todos(b, spec)
@@ -149,6 +151,8 @@ def _rhel_steps(
     b: PlanBuilder, spec: NetworkSpec, uplink: str
 ) -> tuple[list[Step], tuple[Argv, ...]]:
     facts = b.facts
+    if ifcfg_warning(facts):
+        b.warn(ifcfg_warning(facts))
     uplink_path = f"{RHEL_IFCFG_DIR}/ifcfg-{uplink}"
     bridge_path = f"{RHEL_IFCFG_DIR}/ifcfg-{spec.bridge}"
     steps: list[Step] = [

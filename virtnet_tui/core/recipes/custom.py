@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from virtnet_tui.core.model import DEBIAN_FAMILY, HostFacts, NetworkSpec
-from virtnet_tui.core.netconfig import stack
+from virtnet_tui.core.netconfig import ifcfg_warning, stack
 from virtnet_tui.core.plan import (
     Argv,
     Check,
@@ -14,7 +14,7 @@ from virtnet_tui.core.plan import (
     Step,
     Todo,
 )
-from virtnet_tui.core.recipes import netplan, networkd
+from virtnet_tui.core.recipes import netplan, networkd, networkmanager
 from virtnet_tui.core.recipes.builder import PlanBuilder
 from virtnet_tui.core.recipes.common import (
     DEBIAN_INTERFACES,
@@ -155,9 +155,9 @@ def _virtual_bridge(b: PlanBuilder, spec: NetworkSpec) -> None:
     steps: list[Step] = []
     after_undo: tuple[Argv, ...] = ()
     kind = stack(f)
-    if kind in ("netplan", "networkd"):
+    if kind in ("netplan", "networkd", "networkmanager"):
         # The bridge's own MAC setting keeps it stable: no dummy port is needed.
-        module = netplan if kind == "netplan" else networkd
+        module = {"netplan": netplan, "networkd": networkd, "networkmanager": networkmanager}[kind]
         steps, after_undo = module.virtual_bridge_steps(b, spec)
     elif kind == "ifupdown":
         hooks = tuple(dnsmasq_hook_lines(br)) if _hooks_start_dnsmasq(b) else ()
@@ -184,6 +184,8 @@ def _virtual_bridge(b: PlanBuilder, spec: NetworkSpec) -> None:
             )
         )
     else:
+        if ifcfg_warning(f):
+            b.warn(ifcfg_warning(f))
         ifcfg = f"{RHEL_IFCFG_DIR}/ifcfg-{br}"
         steps.append(FileStep(ifcfg, render_ifcfg_virtual_bridge(spec, f)))
         rhel6 = f.distro == "rhel" and f.distro_version.split(".")[0] == "6"
