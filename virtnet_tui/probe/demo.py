@@ -24,6 +24,9 @@ from virtnet_tui.hosts.sandbox import (
 )
 from virtnet_tui.probe.commands import (
     DNSMASQ_VERSION,
+    FIREWALLD_DEFAULT_ZONE,
+    FIREWALLD_STATE,
+    FIREWALLD_ZONES,
     IP_ADDRESS,
     IP_LINK,
     IP_ROUTES4,
@@ -35,6 +38,7 @@ from virtnet_tui.probe.commands import (
     NM_RUNNING,
     NM_UNIT_ACTIVE,
     UNAME_RELEASE,
+    firewalld_zone_of,
     ip_route_get,
 )
 
@@ -208,6 +212,8 @@ class DemoKind:
     """systemd-networkd runs (``systemctl is-active`` says so)."""
     network_manager: bool = False
     """NetworkManager runs and manages eth0 (``nmcli`` is installed and says so)."""
+    firewalld: bool = False
+    """firewalld runs, eth0 in its default zone, libvirt's zones installed (as on EL/Fedora)."""
     kernel: str = DEMO_KERNEL
 
 
@@ -235,22 +241,30 @@ DEMOS: dict[str, DemoKind] = {
         networkd=True,
     ),
     "alma-9": DemoKind(
-        "AlmaLinux 9 with NetworkManager (its keyfile)",
+        "AlmaLinux 9 with NetworkManager (its keyfile) and firewalld",
         (("/etc/os-release", _ALMA_9_RELEASE), (NM_KEYFILE, _UPLINK_KEYFILE)),
         networkd=False,
         network_manager=True,
+        firewalld=True,
         kernel="5.14.0-427.13.1.el9_4.x86_64",
     ),
     "fedora-42": DemoKind(
-        "Fedora 42 Server with NetworkManager (its keyfile)",
+        "Fedora 42 Server with NetworkManager (its keyfile) and firewalld",
         (("/etc/os-release", _FEDORA_42_RELEASE), (NM_KEYFILE, _UPLINK_KEYFILE)),
         networkd=False,
         network_manager=True,
+        firewalld=True,
         kernel="6.14.0-63.fc42.x86_64",
     ),
 }
 #: Where NetworkManager runs, nmcli is installed too (the probe asks it).
 NM_PROGRAMS = ("/usr/bin/nmcli",)
+#: Where firewalld runs, its client is installed (the probe asks it).
+FIREWALLD_PROGRAMS = ("/usr/bin/firewall-cmd",)
+#: firewalld's zones on a host with libvirt installed (libvirt ships the last two).
+DEMO_FIREWALLD_ZONES = (
+    "block dmz drop external home internal public trusted work libvirt libvirt-routed"
+)
 #: The checkpoint apply asks NetworkManager for with the default 60 s confirmation
 #: timeout (executor.nm_checkpoint), answered so that a demo apply shows it taken.
 NM_CHECKPOINT_CREATE = (
@@ -364,8 +378,19 @@ def _responses(kind: DemoKind) -> dict[str, object]:
         if kind.network_manager
         else {}
     )
+    firewalld = (
+        {
+            key(FIREWALLD_STATE): "running\n",
+            key(FIREWALLD_ZONES): DEMO_FIREWALLD_ZONES + "\n",
+            key(FIREWALLD_DEFAULT_ZONE): "public\n",
+            key(firewalld_zone_of("eth0")): "public\n",
+        }
+        if kind.firewalld
+        else {}
+    )
     return {
         **nmcli,
+        **firewalld,
         key(IP_LINK): json.dumps([lo, eth0]) + "\n",
         key(IP_ADDRESS): json.dumps(addresses) + "\n",
         key(IP_ROUTES4): json.dumps(routes4) + "\n",
@@ -430,7 +455,12 @@ def seed_demo_host(root: Path, kind: str = DEFAULT_DEMO) -> None:
     # The probe tells systemd by this folder, and what is installed by its programs: libvirt
     # (which brought dnsmasq and iptables along) and nftables, as on a Debian 12 KVM host.
     make_dirs(host.write_path("/run/systemd/system", folder=True))
-    for program in (*DEMO_PROGRAMS, *(NM_PROGRAMS if demo.network_manager else ())):
+    programs = (
+        *DEMO_PROGRAMS,
+        *(NM_PROGRAMS if demo.network_manager else ()),
+        *(FIREWALLD_PROGRAMS if demo.firewalld else ()),
+    )
+    for program in programs:
         if not host.exists(program):
             name = program.rsplit("/", 1)[-1]
             stand_in = (
