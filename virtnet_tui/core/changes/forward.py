@@ -221,7 +221,7 @@ def _nft_stage(
 def _firewalld_stage(net: ManagedNetwork, new: NetworkSpec) -> tuple[Stage, tuple[str, ...]]:
     """On a firewalld host: add or remove the forward's rich rules, now and permanently."""
     from virtnet_tui.core.recipes.firewall_firewalld import forward_rules, rich_rule_steps
-    from virtnet_tui.core.render.nftables import public_address
+    from virtnet_tui.core.render.iptables import public_address
 
     old = net.spec
     zone = net.facts.firewalld_zone or "public"

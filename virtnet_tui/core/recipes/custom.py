@@ -52,6 +52,7 @@ from virtnet_tui.core.render.iptables import (
     firewall_restore_argv,
     firewall_rules_path,
     firewall_unit_name,
+    public_address,
     render_iptables_rules,
 )
 from virtnet_tui.core.render.modprobe import (
@@ -60,7 +61,6 @@ from virtnet_tui.core.render.modprobe import (
     render_rhel6_dummy_modules,
     render_sysconfig_dummy,
 )
-from virtnet_tui.core.render.nftables import public_address
 from virtnet_tui.core.render.radvd import render_radvd_conf, render_radvd_interface
 from virtnet_tui.core.render.systemd import (
     render_dnsmasq_unit,

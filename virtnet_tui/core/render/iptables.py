@@ -44,7 +44,8 @@ def chain_name(bridge: str, suffix: Literal["IN", "FWD", "PRE", "POST"]) -> str:
     return f"{CHAIN_PREFIX}-{bridge}-{suffix}"
 
 
-def _net(text: str) -> netaddr.IPNetwork:
+def network(text: str) -> netaddr.IPNetwork:
+    """``text`` as an address with its prefix; ``ValueError`` naming it when it is not one."""
     try:
         return netaddr.IPNetwork(text)
     except (netaddr.AddrFormatError, TypeError, ValueError) as err:
@@ -125,14 +126,15 @@ def _port_match(proto: Proto, ports: Sequence[int], middle: str = "") -> str:
     return f"-p {proto} -m {proto}{syn}{mid} -m multiport --dports {','.join(map(str, ports))}"
 
 
-def _public_address(spec: NetworkSpec, facts: HostFacts) -> str:
+def public_address(spec: NetworkSpec, facts: HostFacts) -> str:
+    """The host's address that port forwards listen on (the network's, else the uplink's)."""
     if spec.public_ipv4:
         try:
             return str(netaddr.IPAddress(spec.public_ipv4, 4))
         except (netaddr.AddrFormatError, TypeError, ValueError) as err:
             raise ValueError(f"public_ipv4 {spec.public_ipv4!r} is not an IPv4 address") from err
     if facts.ipv4:
-        return str(_net(facts.ipv4).ip)
+        return str(network(facts.ipv4).ip)
     raise ValueError(
         f"network {spec.name}: port forwards need the host's public IPv4 address "
         "(public_ipv4 of the network, or ipv4 of the host)"
@@ -150,7 +152,7 @@ def _forward_target(fwd: PortForward) -> netaddr.IPAddress:
 
 
 def _nat_prerouting(spec: NetworkSpec, facts: HostFacts, chain: str) -> list[str]:
-    public = _public_address(spec, facts)
+    public = public_address(spec, facts)
     lines = ["# Connections to the host's public address that go to a VM."]
     for fwd in spec.forwards:
         target = _forward_target(fwd)
@@ -222,7 +224,7 @@ def _forward_accepts(spec: NetworkSpec, chain: str) -> list[str]:
 
 def _forward(spec: NetworkSpec, family: IpFamily, chain: str) -> list[str]:
     br = spec.bridge
-    subnet = _net(spec.ipv4 if family == 4 else spec.ipv6).cidr
+    subnet = network(spec.ipv4 if family == 4 else spec.ipv6).cidr
     nat = family == 4 and spec.type == "custom-nat"
     lines: list[str] = []
     if nat:
@@ -281,7 +283,7 @@ def render_iptables_rules(spec: NetworkSpec, facts: HostFacts, family: IpFamily)
         elif table == "nat" and builtin == "PREROUTING":
             rules = _nat_prerouting(spec, facts, ours)
         elif table == "nat":
-            rules = _nat_postrouting(_net(spec.ipv4).cidr, ours)
+            rules = _nat_postrouting(network(spec.ipv4).cidr, ours)
         elif builtin == "INPUT":
             rules = _input(spec, family, ours)
         else:

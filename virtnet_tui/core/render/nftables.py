@@ -21,7 +21,7 @@ import netaddr
 
 from virtnet_tui.core.model import HostFacts, NetworkSpec, Proto
 from virtnet_tui.core.render.header import header
-from virtnet_tui.core.render.iptables import FIREWALL_DIR
+from virtnet_tui.core.render.iptables import FIREWALL_DIR, network, public_address
 
 NFT = "nft"
 TABLE_FAMILY = "inet"
@@ -85,13 +85,6 @@ def nft_delete_argv(bridge: str) -> tuple[str, ...]:
     return (NFT, "delete", "table", TABLE_FAMILY, nft_table_name(bridge))
 
 
-def _net(text: str) -> netaddr.IPNetwork:
-    try:
-        return netaddr.IPNetwork(text)
-    except (netaddr.AddrFormatError, TypeError, ValueError) as err:
-        raise ValueError(f"{text!r} is not an address with a prefix: {err}") from err
-
-
 def _quote(name: str) -> str:
     return f'"{name}"'
 
@@ -103,21 +96,6 @@ def _ports(ports: Sequence[int]) -> str:
 def _tcp_syn(proto: Proto) -> tuple[str, ...]:
     # The handbook's --syn: only a connection's first packet is forwarded.
     return ("tcp", "flags", "&", "(fin|syn|rst|ack)", "==", "syn") if proto == "tcp" else ()
-
-
-def public_address(spec: NetworkSpec, facts: HostFacts) -> str:
-    """The host's address that port forwards listen on (the network's, else the uplink's)."""
-    if spec.public_ipv4:
-        try:
-            return str(netaddr.IPAddress(spec.public_ipv4, 4))
-        except (netaddr.AddrFormatError, TypeError, ValueError) as err:
-            raise ValueError(f"public_ipv4 {spec.public_ipv4!r} is not an IPv4 address") from err
-    if facts.ipv4:
-        return str(_net(facts.ipv4).ip)
-    raise ValueError(
-        f"network {spec.name}: port forwards need the host's public IPv4 address "
-        "(public_ipv4 of the network, or ipv4 of the host)"
-    )
 
 
 def _target(to: str) -> str:
@@ -157,7 +135,7 @@ def _forward(spec: NetworkSpec) -> list[NftRule]:
     for family, cidr in (("ip", spec.ipv4), ("ip6", spec.ipv6)):
         if not cidr:
             continue
-        subnet = str(_net(cidr).cidr)
+        subnet = str(network(cidr).cidr)
         if family == "ip" and spec.type == "custom-nat":
             rules.append(
                 NftRule(
@@ -226,7 +204,7 @@ def _prerouting(spec: NetworkSpec, facts: HostFacts) -> list[NftRule]:
 
 
 def _postrouting(spec: NetworkSpec) -> list[NftRule]:
-    subnet = str(_net(spec.ipv4).cidr)
+    subnet = str(network(spec.ipv4).cidr)
     s = ("ip", "saddr", subnet)
     out = (*s, "ip", "daddr", "!=", subnet)
     return [
