@@ -10,6 +10,7 @@ from support.netns import stop
 from e2e.firewalld_host import firewalld_in
 from e2e.topology import (
     Topology,
+    assert_nat_traffic,
     dhcp_lease,
     lan_uplink,
     live_processes,
@@ -49,16 +50,7 @@ def test_firewalld_host_serves_masquerades_forwards_survives_a_reload_and_rolls_
         assert dhcp_lease(vm, tmp_path) == "192.168.100.77/24"
 
         def traffic() -> None:
-            server = tcp_server(lan, "198.51.100.1", 7000, "lan")
-            try:
-                assert tcp_ask(vm, "198.51.100.1", 7000) == "lan sees 198.51.100.2"
-            finally:
-                stop(server)
-            server = tcp_server(vm, "0.0.0.0", 80, "vm")
-            try:
-                assert tcp_ask(lan, "198.51.100.2", 8080) == "vm sees 198.51.100.1"
-            finally:
-                stop(server)
+            assert_nat_traffic(vm, lan)
             ssh = tcp_server(host, "0.0.0.0", 22, "host")
             try:
                 assert tcp_ask(lan, "198.51.100.2", 22) == f"host sees {SSH_FROM}"

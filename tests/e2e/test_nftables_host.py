@@ -11,6 +11,7 @@ from support.netns import stop
 from e2e.nft_host import SSH_FROM, host_nft_firewall, nft_ruleset, path_without_iptables
 from e2e.topology import (
     Topology,
+    assert_nat_traffic,
     dhcp_lease,
     lan_uplink,
     live_processes,
@@ -62,19 +63,7 @@ def test_nftables_host_serves_masquerades_forwards_survives_a_flush_and_rolls_ba
     vm = topo["vm"]
     assert dhcp_lease(vm, tmp_path) == "192.168.100.77/24"
 
-    def reaches_lan_and_is_reached() -> None:
-        server = tcp_server(lan, "198.51.100.1", 7000, "lan")
-        try:
-            assert tcp_ask(vm, "198.51.100.1", 7000) == "lan sees 198.51.100.2"
-        finally:
-            stop(server)
-        server = tcp_server(vm, "0.0.0.0", 80, "vm")
-        try:
-            assert tcp_ask(lan, "198.51.100.2", 8080) == "vm sees 198.51.100.1"
-        finally:
-            stop(server)
-
-    reaches_lan_and_is_reached()
+    assert_nat_traffic(vm, lan)
 
     # The host's SSH rule holds: the LAN router's address gets in, the VM does not.
     ssh = tcp_server(host, "0.0.0.0", 22, "host")
@@ -91,7 +80,7 @@ def test_nftables_host_serves_masquerades_forwards_survives_a_flush_and_rolls_ba
     host.run(*_unit_start(root))
     host.run(*_unit_start(root))  # a second reload doubles nothing
     assert nft_ruleset(host) == ruleset
-    reaches_lan_and_is_reached()
+    assert_nat_traffic(vm, lan)
 
     host.run("ip", "link", "delete", port)
     applied.rollback()

@@ -13,7 +13,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from support.netns import Netns, netns
+from support.netns import Netns, netns, stop
 
 #: Addresses from the documentation ranges only (RFC 5737, RFC 3849): nothing here can
 #: ever reach a real network.
@@ -229,6 +229,21 @@ def tcp_ask(ns: Netns, address: str, port: int, seconds: float = 5, source: str 
     argv = [sys.executable, "-c", _TCP_CLIENT, address, str(port), str(seconds)]
     proc = ns.run(*argv, *([source] if source else []), check=False)
     return proc.stdout.strip()
+
+
+def assert_nat_traffic(vm: Netns, lan: Netns) -> None:
+    """Through a custom NAT network: the VM reaches the LAN's server, which sees the host's
+    address (masqueraded), and the LAN reaches the VM's port 80 on the host's 8080."""
+    server = tcp_server(lan, "198.51.100.1", 7000, "lan")
+    try:
+        assert tcp_ask(vm, "198.51.100.1", 7000) == "lan sees 198.51.100.2"
+    finally:
+        stop(server)
+    server = tcp_server(vm, "0.0.0.0", 80, "vm")
+    try:
+        assert tcp_ask(lan, "198.51.100.2", 8080) == "vm sees 198.51.100.1"
+    finally:
+        stop(server)
 
 
 def wait_until(what: str, probe: object, seconds: float = 10, every: float = 0.1) -> None:
