@@ -28,6 +28,9 @@ packages=(
     # a real NetworkManager (run by the tests in a namespace with a private D-Bus) loads
     # the keyfiles the recipes write, and nmcli drives it
     network-manager
+    # the real-VM tests boot small guests under libvirtd with qemu's software emulation
+    # (TCG); their kernel and busybox come from `apt-get download`, never installed
+    qemu-system-x86
 )
 
 missing=()

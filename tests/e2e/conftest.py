@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from support.netns import netns_unavailable
 
+from e2e.guest.image import GuestImage, GuestUnavailable
+from e2e.guest.image import guest_image as build_guest_image
 from e2e.topology import Topology, topology
 
 
@@ -29,3 +31,12 @@ def root(tmp_path: Path) -> Path:
     folder.mkdir()
     os.chmod(folder, 0o755)
     return folder
+
+
+@pytest.fixture(scope="session")
+def guest_image() -> GuestImage:
+    """The real-VM tests' guest (kernel + initramfs), built once and cached outside git."""
+    try:
+        return build_guest_image()
+    except GuestUnavailable as exc:
+        pytest.fail(str(exc), pytrace=False)

@@ -19,7 +19,20 @@ from virtnet_tui.hosts.netns import NETNS_EXEC
 #: start without libvirt-qemu, and the network driver runs dnsmasq as libvirt-dnsmasq.
 ACCOUNTS = ("libvirt-qemu", "libvirt-dnsmasq")
 #: Folders libvirtd writes to; they exist under the root only.
-FOLDERS = ("etc/libvirt", "var/lib/libvirt", "var/log/libvirt", "var/cache/libvirt", "run")
+FOLDERS = ("etc/libvirt", "var/lib/libvirt", "var/log/libvirt/qemu", "var/cache/libvirt", "run")
+#: The qemu driver inside a namespace (Debian builds libvirtd with it; the real-VM tests
+#: boot guests through it): run qemu as root, with no file relabelling, security driver,
+#: cgroups or mount namespace of its own, none of which a test namespace can give, and
+#: qemu's output to files rather than through virtlogd.
+QEMU_CONF = """\
+user = "root"
+group = "root"
+dynamic_ownership = 0
+security_driver = "none"
+cgroup_controllers = [ ]
+namespaces = [ ]
+stdio_handler = "file"
+"""
 
 
 def socket_uri(root: Path) -> str:
@@ -59,9 +72,7 @@ def libvirtd_in(ns: Netns, root: Path, log: Path) -> Iterator[libvirt.virConnect
     """
     for folder in FOLDERS:
         (root / folder).mkdir(parents=True, exist_ok=True)
-    # The qemu driver is loaded too (Debian builds libvirtd with it); let it run as root
-    # rather than look for a group it would otherwise want to own its files.
-    (root / "etc/libvirt/qemu.conf").write_text('user = "root"\ngroup = "root"\n')
+    (root / "etc/libvirt/qemu.conf").write_text(QEMU_CONF)
     _accounts(root)
     argv = ["ip", "netns", "exec", ns.name, sys.executable, "-I", NETNS_EXEC, str(root)]
     argv += ["--private", "/etc/libvirt", "--", "libvirtd"]
