@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import pwd
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -12,6 +14,7 @@ from pathlib import Path
 import libvirt
 from support.netns import Netns
 
+from e2e.guest.image import cache_root
 from e2e.topology import wait_until
 from virtnet_tui.hosts.netns import NETNS_EXEC
 
@@ -33,6 +36,25 @@ cgroup_controllers = [ ]
 namespaces = [ ]
 stdio_handler = "file"
 """
+
+
+#: Where libvirtd caches what it probed of qemu (about 8 s of running qemu on first use).
+CAPABILITIES = Path("var/cache/libvirt/qemu/capabilities")
+#: That cache shared between the tests' daemons, outside git; libvirtd itself checks that
+#: an entry still matches its qemu and libvirt binaries and probes again when not.
+SHARED_CAPABILITIES = cache_root().parent / "qemu-capabilities"
+
+
+def _share_capabilities(source: Path, target: Path) -> None:
+    """Copy the cache entries ``target`` lacks from ``source`` (each appears whole)."""
+    if not source.is_dir():
+        return
+    target.mkdir(parents=True, exist_ok=True)
+    for entry in source.glob("*.xml"):
+        if not (target / entry.name).exists():
+            part = target / f".{entry.name}.{os.getpid()}"
+            shutil.copyfile(entry, part)
+            part.rename(target / entry.name)
 
 
 def socket_uri(root: Path) -> str:
@@ -73,6 +95,7 @@ def libvirtd_in(ns: Netns, root: Path, log: Path) -> Iterator[libvirt.virConnect
     for folder in FOLDERS:
         (root / folder).mkdir(parents=True, exist_ok=True)
     (root / "etc/libvirt/qemu.conf").write_text(QEMU_CONF)
+    _share_capabilities(SHARED_CAPABILITIES, root / CAPABILITIES)
     _accounts(root)
     argv = ["ip", "netns", "exec", ns.name, sys.executable, "-I", NETNS_EXEC, str(root)]
     argv += ["--private", "/etc/libvirt", "--", "libvirtd"]
@@ -103,3 +126,4 @@ def libvirtd_in(ns: Netns, root: Path, log: Path) -> Iterator[libvirt.virConnect
         except subprocess.TimeoutExpired:
             daemon.kill()
             daemon.wait()
+        _share_capabilities(root / CAPABILITIES, SHARED_CAPABILITIES)

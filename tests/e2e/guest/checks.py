@@ -37,4 +37,4 @@ def ifindex(ns: Netns, link: str) -> int:
 def record_boot(record_property: object, network: str, vm: Guest) -> None:
     """Report the guest's last boot-to-lease time (pytest's summary lists them)."""
     assert callable(record_property)
-    record_property(f"boot_to_lease[{network}]", round(vm.boots[-1], 1))
+    record_property(f"boot_to_lease[{network}]", round(vm.boots[-1], 1))  # see conftest.py
