@@ -27,8 +27,9 @@ _ASK = """\
 import sys, urllib.request
 
 url = f"http://{sys.argv[1]}:{sys.argv[2]}/cgi-bin/vm?{sys.argv[3]}"
+direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never a proxy
 try:
-    with urllib.request.urlopen(url, timeout=float(sys.argv[4])) as answer:
+    with direct.open(url, timeout=float(sys.argv[4])) as answer:
         print(answer.read().decode().strip())
 except OSError as exc:
     print(f"no answer: {exc}")
@@ -75,7 +76,6 @@ class Guest:
 
     dom: libvirt.virDomain
     root: Path
-    mac: str
     started: float = 0.0
     timed: bool = False
     boots: list[float] = field(default_factory=list)
@@ -172,7 +172,7 @@ def guest(
     """A persistent domain defined for the ``with`` block; destroyed and undefined after."""
     dom = conn.defineXML(domain_xml(name, image, interface, mac))
     try:
-        yield Guest(dom, root, mac)
+        yield Guest(dom, root)
     finally:
         if dom.isActive():
             dom.destroy()
