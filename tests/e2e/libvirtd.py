@@ -14,7 +14,7 @@ from pathlib import Path
 import libvirt
 from support.netns import Netns
 
-from e2e.guest.image import cache_root
+from e2e.guest.image import cache_dir
 from e2e.topology import wait_until
 from virtnet_tui.hosts.netns import NETNS_EXEC
 
@@ -42,7 +42,7 @@ stdio_handler = "file"
 CAPABILITIES = Path("var/cache/libvirt/qemu/capabilities")
 #: That cache shared between the tests' daemons, outside git; libvirtd itself checks that
 #: an entry still matches its qemu and libvirt binaries and probes again when not.
-SHARED_CAPABILITIES = cache_root().parent / "qemu-capabilities"
+SHARED_CAPABILITIES = cache_dir() / "qemu-capabilities"
 
 
 def _share_capabilities(source: Path, target: Path) -> None:

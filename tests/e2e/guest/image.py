@@ -67,13 +67,14 @@ class GuestUnavailable(RuntimeError):
     """The packages could not be found or fetched; says which and what to do."""
 
 
-def cache_root() -> Path:
-    """``$VIRTNET_GUEST_CACHE``, else ``~/.cache/virtnet-wizard-tests/guest``."""
-    configured = os.environ.get("VIRTNET_GUEST_CACHE")
+def cache_dir() -> Path:
+    """What the tests keep between runs: ``$VIRTNET_TEST_CACHE``, else
+    ``~/.cache/virtnet-wizard-tests`` (never inside the repository)."""
+    configured = os.environ.get("VIRTNET_TEST_CACHE")
     if configured:
         return Path(configured)
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "virtnet-wizard-tests" / "guest"
+    return base / "virtnet-wizard-tests"
 
 
 def _apt(*argv: str, cwd: Path | None = None) -> str:
@@ -114,7 +115,7 @@ def guest_image() -> GuestImage:
     """The guest for these packages, built on first use (one builder at a time)."""
     packages = _packages()
     uris = _apt("apt-get", "download", "--print-uris", *packages)
-    folder = cache_root() / guest_key(uris)
+    folder = cache_dir() / "guest" / guest_key(uris)
     debs = tuple(line.split()[1] for line in uris.splitlines() if line.strip())
     image = GuestImage(folder / "vmlinuz", folder / "initrd.img", debs)
     if image.initrd.exists():
