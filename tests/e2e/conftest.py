@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +11,7 @@ from support.netns import netns_unavailable
 
 from e2e.guest.image import GuestImage, GuestUnavailable
 from e2e.guest.image import guest_image as build_guest_image
+from e2e.guest.lab import Lab, lab
 from e2e.topology import Topology, topology
 
 
@@ -40,3 +41,16 @@ def guest_image() -> GuestImage:
         return build_guest_image()
     except GuestUnavailable as exc:
         pytest.fail(str(exc), pytrace=False)
+
+
+@pytest.fixture
+def vm_lab(
+    topo: Topology,
+    root: Path,
+    tmp_path: Path,
+    guest_image: GuestImage,
+    record_property: Callable[[str, object], None],
+) -> Iterator[Lab]:
+    """A host and its LAN with a libvirtd in the host, for booting real guests."""
+    with lab(topo, root, tmp_path / "libvirtd.log", guest_image, record_property) as made:
+        yield made

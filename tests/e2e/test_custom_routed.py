@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ipaddress
 import json
-import shlex
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ from e2e.topology import (
     machine_snapshot,
     net_state,
     plug_vm,
+    provider_routes,
     tcp_ask,
     tcp_server,
     wait_until,
@@ -53,10 +53,7 @@ def test_custom_routed_gives_slaac_and_routes_both_families(
     before, machine_before = net_state(host), machine_snapshot()
 
     applied = apply_answers(ANSWERS, host.name, root)
-    # The lan plays the provider: it adds the static routes the plan asks for.
-    for todo in applied.plan.todos:
-        for command in todo.commands:
-            lan.run(*shlex.split(command))
+    provider_routes(applied.plan, lan)
 
     port = plug_vm(topo, "vm", "virbr20", VM_MAC)
     vm = topo["vm"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ipaddress
-import shlex
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from e2e.topology import (
     machine_snapshot,
     net_state,
     plug_vm,
+    provider_routes,
     tcp_ask,
     tcp_server,
 )
@@ -88,9 +88,7 @@ def test_libvirt_network_is_defined_active_autostarted_and_rolled_back(
         assert link.readlink() == Path("/etc/libvirt/qemu/networks") / f"{network}.xml"
 
         # A VM on the network gets a lease from libvirt's dnsmasq and reaches the LAN.
-        for todo in applied.plan.todos:  # the lan plays the provider for routed subnets
-            for command in todo.commands:
-                lan.run(*shlex.split(command))
+        provider_routes(applied.plan, lan)  # for the routed subnets
         port = plug_vm(topo, "vm", bridge, "52:54:00:00:00:30")
         vm = topo["vm"]
         lease = ipaddress.ip_interface(dhcp_lease(vm, tmp_path))

@@ -12,7 +12,7 @@ import libvirt
 import pytest
 
 from e2e.libvirtd import libvirtd_in
-from e2e.topology import Topology, daemon, dhcp_lease, plug_vm
+from e2e.topology import Topology, daemon, dhcp_lease, ifindex, plug_vm
 from e2e.wizard import apply_answers, dhcp_host, status_networks
 
 ANSWERS = Path(__file__).with_name("answers") / "libvirt-nat.toml"
@@ -40,11 +40,6 @@ def _dhcp_hosts(xml: str) -> set[tuple[str, str]]:
     }
 
 
-def _ifindex(topo: Topology, link: str) -> int:
-    out = topo["host"].run("cat", f"/sys/class/net/{link}/ifindex").stdout
-    return int(out)
-
-
 @pytest.mark.netns
 def test_hundred_dhcp_hosts_are_added_live_without_restarting_the_network(
     topo: Topology, root: Path, tmp_path: Path
@@ -56,7 +51,7 @@ def test_hundred_dhcp_hosts_are_added_live_without_restarting_the_network(
         pid_file = root / "run/libvirt/network" / f"{NETWORK}.pid"
         dnsmasq = daemon(pid_file)
         assert str(dnsmasq[0]) in host.run("ip", "netns", "pids", host.name).stdout
-        bridge = _ifindex(topo, BRIDGE)
+        bridge = ifindex(topo["host"], BRIDGE)
 
         took = []
         for i in range(HOSTS):
@@ -80,7 +75,7 @@ def test_hundred_dhcp_hosts_are_added_live_without_restarting_the_network(
         # What libvirt's running dnsmasq reads: the hosts file it was given at start.
         hostsfile = (root / "var/lib/libvirt/dnsmasq" / f"{NETWORK}.hostsfile").read_text()
         assert {tuple(line.split(",")[:2]) for line in hostsfile.split()} == wanted
-        assert net.isActive() and _ifindex(topo, BRIDGE) == bridge, "the bridge is the same"
+        assert net.isActive() and ifindex(topo["host"], BRIDGE) == bridge, "the bridge is the same"
         # The wizard's state knows them all too (what a later re-run checks against).
         status = status_networks(host.name, root)[NETWORK]
         assert {(h["mac"], h["ip"]) for h in status["dhcp_hosts"]} == wanted

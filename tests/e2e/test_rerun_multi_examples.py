@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import ipaddress
 import json
-import shlex
 from pathlib import Path
 
 import pytest
@@ -21,11 +20,12 @@ from e2e.topology import (
     dhcp_lease,
     lan_uplink,
     plug_vm,
+    provider_routes,
     tcp_ask,
     tcp_server,
     wait_until,
 )
-from e2e.wizard import Applied, apply_answers
+from e2e.wizard import apply_answers
 
 ANSWERS = Path(__file__).with_name("answers")
 VM_MAC_V6, VM_MAC_V4 = "52:54:00:e1:00:06", "52:54:00:e1:00:04"
@@ -56,13 +56,6 @@ def _lan_sees(vm: Netns, lan: Netns, address: str) -> str:
         return tcp_ask(vm, address, 7000)
     finally:
         stop(server)
-
-
-def _provider_routes(applied: Applied, lan: Netns) -> None:
-    """The lan plays the hosting provider: it adds the static routes the plan asks for."""
-    for todo in applied.plan.todos:
-        for command in todo.commands:
-            lan.run(*shlex.split(command))
 
 
 def _solicit_once_forwarding(host: Netns, port: str, vm: Netns) -> None:
@@ -104,7 +97,7 @@ def test_example1_routed_ipv6_then_nat_ipv4_both_serve_one_vm(
     lan_uplink(topo, ipv6=True)
     with libvirtd_in(host, root, tmp_path / "libvirtd.log") as conn:
         first = apply_answers(ANSWERS / "multi-example1-first.toml", host.name, root)
-        _provider_routes(first, lan)
+        provider_routes(first.plan, lan)
         routed_dnsmasq = daemon(root / "run/libvirt/network/virbr1.pid")
 
         second = apply_answers(ANSWERS / "multi-example1-rerun.toml", host.name, root)

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import ipaddress
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import libvirt
 import pytest
 
-from e2e.guest.checks import record_boot
-from e2e.guest.domain import guest
-from e2e.guest.image import GuestImage
-from e2e.libvirtd import libvirtd_in
-from e2e.topology import Topology, lan_uplink
-from e2e.wizard import apply_answers, rollback, run_id_of, wizard
+from e2e.guest.domain import ask
+from e2e.guest.lab import Lab
+from e2e.wizard import rollback, run_id_of, wizard
 
-ANSWERS = Path(__file__).with_name("answers") / "libvirt-nat.toml"
 MAC = "52:54:00:5e:00:05"
 #: libvirt's own default network, as libvirt-daemon-config-network installs it.
 DEFAULT_NETWORK = """\
@@ -46,48 +40,35 @@ def _nics(dom: libvirt.virDomain) -> list[tuple[str, str, str]]:
 
 @pytest.mark.netns
 def test_attach_moves_a_real_guest_keeping_its_mac_and_rollback_moves_it_back(
-    topo: Topology,
-    root: Path,
-    tmp_path: Path,
-    guest_image: GuestImage,
-    record_property: object,
+    vm_lab: Lab,
 ) -> None:
-    host = topo.add("host")
-    topo.add("lan")
-    lan_uplink(topo)
-    with libvirtd_in(host, root, tmp_path / "libvirtd.log") as conn:
-        default = conn.networkDefineXML(DEFAULT_NETWORK)
-        default.create()
-        apply_answers(ANSWERS, host.name, root)
-        with guest(conn, root, guest_image, "vnwg-attach", ("network", "default"), MAC) as vm:
-            defined = vm.dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE)
-            vm.start()
-            first, _ = vm.lease()
-            record_boot(record_property, "default", vm)
-            assert ipaddress.ip_interface(first).network == ipaddress.ip_network("192.168.122.0/24")
+    host, root = vm_lab.host, vm_lab.root
+    vm_lab.conn.networkDefineXML(DEFAULT_NETWORK).create()
+    vm_lab.apply("libvirt-nat.toml")
+    with vm_lab.boot("vnwg-attach", ("network", "default"), MAC) as vm:
+        defined = vm.dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE)
+        first_ip = vm_lab.leased(vm, "default", "192.168.122.0/24").ip
 
-            # Attached while it runs: the definition changes, the running guest does not.
-            attached = wizard(
-                "attach", "--domain", vm.name, "--network", "vnwnat", "--mac", MAC,
-                "--root", str(root), "--netns", host.name,
-            )  # fmt: skip
-            assert attached.returncode == 0, str(attached)
-            assert _nics(vm.dom) == [("network", "vnwnat", MAC)]
-            vm.poweroff(host, first.split("/")[0])
+        # Attached while it runs: the definition changes, the running guest does not.
+        attached = wizard(
+            "attach", "--domain", vm.name, "--network", "vnwnat", "--mac", MAC,
+            "--root", str(root), "--netns", host.name,
+        )  # fmt: skip
+        assert attached.returncode == 0, str(attached)
+        assert _nics(vm.dom) == [("network", "vnwnat", MAC)]
+        assert ask(host, first_ip, "who") == "vm sees 192.168.122.1"
+        vm.poweroff(host, first_ip)
 
-            # The next boot leases on the wizard's network, with the same MAC.
-            vm.start()
-            moved, _ = vm.lease()
-            record_boot(record_property, "attached", vm)
-            assert ipaddress.ip_interface(moved).network == ipaddress.ip_network("192.168.130.0/24")
-            assert vm.said().count(f"vnw-guest: mac {MAC}") == 1
-            vm.poweroff(host, moved.split("/")[0])
+        # The next boot leases on the wizard's network, with the same MAC.
+        vm.start()
+        moved = vm_lab.leased(vm, "attached", "192.168.130.0/24").ip
+        assert vm.said().count(f"vnw-guest: mac {MAC}") == 1
+        vm.poweroff(host, moved)
 
-            # Rolled back: the definition libvirt had before the attach, and the boot after
-            # it leases on default again.
-            rollback(run_id_of(attached), host.name, root)
-            assert vm.dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE) == defined
-            vm.start()
-            again, _ = vm.lease()
-            assert ipaddress.ip_interface(again).network == ipaddress.ip_network("192.168.122.0/24")
-            vm.poweroff(host, again.split("/")[0])
+        # Rolled back: the definition libvirt had before the attach, and the boot after
+        # it leases on default again.
+        rollback(run_id_of(attached), host.name, root)
+        assert vm.dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE) == defined
+        vm.start()
+        again = vm_lab.leased(vm, "default", "192.168.122.0/24").ip
+        vm.poweroff(host, again)

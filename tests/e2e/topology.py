@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import subprocess
 import sys
 import time
@@ -14,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from support.netns import Netns, netns, stop
+
+from virtnet_tui.core.plan import Plan
 
 #: Addresses from the documentation ranges only (RFC 5737, RFC 3849): nothing here can
 #: ever reach a real network.
@@ -244,6 +247,19 @@ def assert_nat_traffic(vm: Netns, lan: Netns) -> None:
         assert tcp_ask(lan, "198.51.100.2", 8080) == "vm sees 198.51.100.1"
     finally:
         stop(server)
+
+
+def provider_routes(plan: Plan, lan: Netns) -> None:
+    """The LAN plays the hosting provider: it adds the static routes the plan's to-dos ask
+    for (a routed subnet, an IPv6 prefix, via the host)."""
+    for todo in plan.todos:
+        for command in todo.commands:
+            lan.run(*shlex.split(command))
+
+
+def ifindex(ns: Netns, link: str) -> int:
+    """The kernel's index of ``link``: a link deleted and made again gets a new one."""
+    return int(ns.run("cat", f"/sys/class/net/{link}/ifindex").stdout)
 
 
 def wait_until(what: str, probe: object, seconds: float = 10, every: float = 0.1) -> None:
