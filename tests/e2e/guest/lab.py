@@ -23,8 +23,8 @@ ANSWERS = Path(__file__).parent.parent / "answers"
 
 @dataclass
 class Lab:
-    """ "host" (where the wizard applies its plan and libvirtd runs) and "lan" (the uplink's
-    far side, IPv4 and IPv6), made for one test."""
+    """Namespaces made for one test: a host (where the wizard applies its plan and libvirtd
+    runs) and its LAN (the uplink's far side, over IPv4 and IPv6)."""
 
     topo: Topology
     conn: libvirt.virConnect
