@@ -71,6 +71,16 @@ def screen_text(app: WizardApp) -> str:
     return "\n".join(strip.text for strip in strips)
 
 
+async def wait_for_text(pilot: WizardPilot, text: str, seconds: float = 5) -> None:
+    """Until the terminal shows ``text``: a widget updated by an event handler is drawn
+    at the next refresh, which a busy machine may delay past one pause."""
+    for _ in range(int(seconds / 0.05)):
+        if text in screen_text(pilot.app):
+            return
+        await pilot.pause(0.05)
+    raise AssertionError(f"{text!r} not shown within {seconds:g} s:\n{screen_text(pilot.app)}")
+
+
 async def settle(pilot: WizardPilot) -> None:
     """Let the probe (and any other worker) finish and the screen redraw."""
     await pilot.pause()

@@ -12,8 +12,8 @@ from support.tui_driver import (
     focus,
     press_next,
     run,
-    screen_text,
     settle,
+    wait_for_text,
 )
 
 from virtnet_tui.core.answers import answers_to_toml
@@ -134,7 +134,7 @@ def test_after_an_apply_the_menu_and_an_honest_quit_question(tmp_path: Path) -> 
             log = "\n".join(screen.log_lines)
             assert "To do elsewhere" in log
             assert all(todo.title in log for todo in todos), log
-            assert "Press m for the menu" in screen_text(app)
+            await wait_for_text(pilot, "Press m for the menu")
             await pilot.press("m")
             await settle(pilot)
             assert isinstance(app.screen, RerunMenuScreen), app.screen_stack
