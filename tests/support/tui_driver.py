@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Coroutine, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from textual import events
 from textual.pilot import Pilot
@@ -74,11 +74,12 @@ def screen_text(app: WizardApp) -> str:
 async def wait_for_text(pilot: WizardPilot, text: str, seconds: float = 5) -> None:
     """Until the terminal shows ``text``: a widget updated by an event handler is drawn
     at the next refresh, which a busy machine may delay past one pause."""
+    app = cast(WizardApp, pilot.app)
     for _ in range(int(seconds / 0.05)):
-        if text in screen_text(pilot.app):
+        if text in screen_text(app):
             return
         await pilot.pause(0.05)
-    raise AssertionError(f"{text!r} not shown within {seconds:g} s:\n{screen_text(pilot.app)}")
+    raise AssertionError(f"{text!r} not shown within {seconds:g} s:\n{screen_text(app)}")
 
 
 async def settle(pilot: WizardPilot) -> None:
