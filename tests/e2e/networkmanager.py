@@ -12,7 +12,7 @@ from pathlib import Path
 from support.netns import Netns
 
 from e2e.networkd import DBUS_SOCKET, _daemon, _stop
-from e2e.topology import HOST_MAC, wait_until
+from e2e.topology import HOST_MAC, Topology, lan_uplink, settle, uplink_configured, wait_until
 from virtnet_tui.core.answers import load_answers
 from virtnet_tui.core.model import HostFacts
 from virtnet_tui.core.planning import prepare
@@ -165,3 +165,33 @@ def networkmanager_in(ns: Netns, root: Path, logdir: Path) -> Iterator[NetworkMa
         stack.callback(made.stop)
         made.start()
         yield made
+
+
+@contextmanager
+def nm_host(topo: Topology, root: Path, logs: Path) -> Iterator[NetworkManager]:
+    """A "host" whose eth0 (to a "lan") NetworkManager configures from its keyfile."""
+    host = topo.add("host")
+    topo.add("lan")
+    lan_uplink(topo)
+    # NetworkManager configures eth0 itself, as at boot, rather than adopting what
+    # `ip` set by hand.
+    host.run("ip", "address", "flush", "dev", "eth0", "scope", "global")
+    (root / "etc").mkdir(parents=True, exist_ok=True)
+    (root / "etc/os-release").write_text(ALMA)
+    keyfile = root / KEYFILES / "eth0.nmconnection"
+    keyfile.parent.mkdir(parents=True, exist_ok=True)
+    keyfile.write_text(UPLINK_KEYFILE)
+    keyfile.chmod(0o600)
+    with networkmanager_in(host, root, logs) as daemon:
+        wait_until("NetworkManager to configure eth0", lambda: uplink_configured(host), seconds=20)
+        settle(host)
+        yield daemon
+
+
+def active_connections(daemon: NetworkManager) -> list[str]:
+    """NAME:DEVICE of each connection NetworkManager has active."""
+    return sorted(
+        daemon.nmcli(
+            "-t", "-f", "NAME,DEVICE", "connection", "show", "--active"
+        ).stdout.splitlines()
+    )

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import re
-import signal
-import subprocess
 import time
 from pathlib import Path
 
 import pytest
-from support.netns import Netns, stop
 
+from e2e.pinging import MAX_OUTAGE, lost_seconds, start_pinging, stop_pinging
 from e2e.topology import (
     Topology,
     full_state,
@@ -24,9 +21,6 @@ from e2e.topology import (
 from e2e.wizard import Applied, apply_answers
 
 ANSWERS = Path(__file__).with_name("answers") / "bridged.toml"
-PING_INTERVAL = 0.05
-#: The issue's promise: bridging the uplink costs at most half a second of replies.
-MAX_OUTAGE = 0.5
 #: Bridge netfilter settings the host had before, not all alike, so that a rollback
 #: writing one value for all of them, or the kernel's defaults, shows.
 BRIDGE_NF = {
@@ -36,50 +30,18 @@ BRIDGE_NF = {
 }
 
 
-def _start_pinging(lan: Netns, address: str) -> subprocess.Popen[str]:
-    return lan.popen("ping", "-n", "-D", "-i", str(PING_INTERVAL), "-W", "1", address)
-
-
-def _stop_pinging(pinger: subprocess.Popen[str]) -> str:
-    """Interrupt ping as Ctrl+C would, so that it prints how many requests it sent."""
-    pinger.send_signal(signal.SIGINT)
-    try:
-        out, _ = pinger.communicate(timeout=10)
-    except subprocess.TimeoutExpired:
-        return stop(pinger)
-    return out or ""
-
-
-def _lost_seconds(output: str, applied_at: float) -> tuple[float, int]:
-    """Seconds of replies missing from the first reply to the last request sent, and replies.
-
-    An outage still going on when pinging stops counts in full: the requests sent after
-    the last reply are missing too. Replies must also come after apply returned.
-    """
-    replies = re.findall(r"^\[(\d+\.\d+)\] .*icmp_seq=(\d+) ttl=", output, re.M)
-    seqs = sorted({int(seq) for _, seq in replies})
-    assert len(seqs) > 10, f"too few replies to judge:\n{output}"
-    sent = re.search(r"^(\d+) packets transmitted", output, re.M)
-    assert sent, f"no summary from ping:\n{output}"
-    last_sent = int(sent.group(1))  # ping numbers its requests from 1
-    missing = (last_sent - seqs[0] + 1) - len(seqs)
-    after = [float(stamp) for stamp, _ in replies if float(stamp) > applied_at]
-    assert len(after) >= 5, f"only {len(after)} replies after apply returned:\n{output}"
-    return missing * PING_INTERVAL, len(seqs)
-
-
 def _bridge(topo: Topology, root: Path) -> tuple[Applied, float]:
     """Apply the bridged plan in "host" while "lan" pings it; the seconds of replies lost."""
     host, lan = topo["host"], topo["lan"]
-    pinger = _start_pinging(lan, "198.51.100.2")
+    pinger = start_pinging(lan, "198.51.100.2")
     try:
         applied = apply_answers(ANSWERS, host.name, root)
         applied_at = time.time()
         host.run("ping", "-c", "3", "-i", "0.2", "198.51.100.1")  # replies after the change
         time.sleep(1.0)  # an outage that goes on after apply returned must show
     finally:
-        output = _stop_pinging(pinger)
-    lost, seen = _lost_seconds(output, applied_at)
+        output = stop_pinging(pinger)
+    lost, seen = lost_seconds(output, applied_at)
     print(f"bridging the uplink: {lost:.2f} s of replies lost, {seen} replies seen")
     return applied, lost
 

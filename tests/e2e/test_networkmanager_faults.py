@@ -18,9 +18,8 @@ from pathlib import Path
 import pytest
 from support.netns import Netns, netns_unavailable
 
-from e2e.networkmanager import NetworkManager, fault_steps
-from e2e.test_networkmanager import _active, nm_host
-from e2e.test_stacks import files_under
+from e2e.networkmanager import NetworkManager, active_connections, fault_steps, nm_host
+from e2e.stack_hosts import files_under
 from e2e.topology import full_state, live_processes, settle, state_diff, topology
 from e2e.wizard import wizard
 
@@ -60,7 +59,14 @@ class NmHosts:
                 host = topo["host"]
                 state, files = full_state(host), files_under(root)
                 self.made = NmHost(
-                    stack, host, root, daemon, state, files, daemon.profiles(), _active(daemon)
+                    stack,
+                    host,
+                    root,
+                    daemon,
+                    state,
+                    files,
+                    daemon.profiles(),
+                    active_connections(daemon),
                 )
             except BaseException:
                 stack.close()
@@ -91,7 +97,7 @@ def _as_before(made: NmHost) -> bool:
     return (
         full_state(made.host) == made.before
         and made.daemon.profiles() == made.profiles
-        and _active(made.daemon) == made.active
+        and active_connections(made.daemon) == made.active
     )
 
 
@@ -126,7 +132,7 @@ def test_a_fault_in_the_keyfile_stages_rolls_back(step: int, what: str, hosts: N
             time.sleep(0.1)
         assert state_diff(made.before, full_state(made.host)) == []
         assert made.daemon.profiles() == made.profiles
-        assert _active(made.daemon) == made.active
+        assert active_connections(made.daemon) == made.active
         assert files_under(made.root) == made.files
         shutil.rmtree(made.root / WIZARD_DIR)  # the next case starts with no run
         passed = True

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from support.netns import Netns, netns_unavailable
 
-from e2e.test_stacks import HOSTS, files_under, stack_host
+from e2e.stack_hosts import HOSTS, files_under, stack_host
 from e2e.topology import HOST_MAC, full_state, live_processes, settle, state_diff, topology
 from e2e.wizard import wizard
 from virtnet_tui.core.answers import load_answers

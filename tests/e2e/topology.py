@@ -151,6 +151,15 @@ def lan_uplink(topo: Topology, ipv6: bool = False, mac: str = HOST_MAC) -> None:
     settle(lan)
 
 
+def uplink_configured(host: Netns) -> bool:
+    """Whether the host's eth0 has its LAN address and the default route through it."""
+    addrs = host.run("ip", "-o", "-4", "address", "show", "dev", "eth0").stdout
+    return (
+        "198.51.100.2/24" in addrs
+        and "default via 198.51.100.1 dev eth0" in host.run("ip", "route").stdout
+    )
+
+
 def settle(ns: Netns) -> None:
     """Wait until the kernel has finished giving links their IPv6 link-local addresses.
 
